@@ -1,0 +1,1 @@
+"""Turn reviewed YAML content about ALL into printable caregiver handouts."""

@@ -1,0 +1,290 @@
+"""Stage 1: load and validate every content file, collecting every problem before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .schema import BLOCK_KINDS, Booklet, ClinicProfile, Glossary, Terms, Topic, UIStrings, did_you_mean
+from .source import Document, Loc, read_yaml
+
+SOURCE_LOCALE = "en"
+RESERVED = {"glossary", "strings"}
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class LocaleContent:
+    """Everything one language has: its topics, glossary and UI strings."""
+
+    code: str
+    topics: dict[str, Topic] = field(default_factory=dict)
+    glossary: Glossary | None = None
+    strings: UIStrings | None = None
+    files: dict[str, Path] = field(default_factory=dict)  # topic id -> its file
+    sources: list[Path] = field(default_factory=list)  # every file read, for checks on raw text
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    """The content tree: every locale, the booklet order and where it all lives."""
+
+    root: Path
+    booklet: Booklet | None
+    locales: dict[str, LocaleContent]
+    problems: list[Problem]  # problems that concern every locale (the booklet file, a missing folder)
+
+    def all_problems(self) -> list[Problem]:
+        return sorted(self.problems + [p for loc in self.locales.values() for p in loc.problems])
+
+
+def load_project(root: Path, locales: list[str] | None = None, topics: list[str] | None = None) -> Project:
+    """Load and validate the content under `root`; problems are collected, never raised."""
+    problems: list[Problem] = []
+    if not (root / SOURCE_LOCALE).is_dir():
+        problems.append(Problem(root, 0, 0, "", f"no {SOURCE_LOCALE}/ folder with the source content here"))
+        return Project(root, None, {}, problems)
+    booklet_doc, booklet = _load(root / "booklet.yaml", Booklet, problems)
+    codes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    wanted = locales or codes
+    project = Project(root, booklet, {}, problems)
+    for code in wanted:
+        if code not in codes:
+            problems.append(Problem(root, 0, 0, "", f"no content for locale {code!r}{did_you_mean(code, codes)}"))
+            continue
+        project.locales[code] = load_locale(root / code, topics)
+    if booklet and SOURCE_LOCALE in project.locales and not topics:
+        _check_booklet(project, booklet_doc)
+    return project
+
+
+def load_locale(folder: Path, only_topics: list[str] | None = None) -> LocaleContent:
+    """Load one locale folder: every topic, the glossary and the strings."""
+    content = LocaleContent(folder.name)
+    problems = content.problems
+    content.strings = load_model(folder / "strings.yaml", UIStrings, problems)
+    content.glossary = load_model(folder / "glossary.yaml", Glossary, problems)
+    content.sources += [folder / "strings.yaml", folder / "glossary.yaml"]
+    term_ids = {t.id for t in content.glossary.terms} if content.glossary else set()
+    for path in sorted(folder.glob("*.yaml")):
+        topic_id = path.stem
+        if topic_id in RESERVED or (only_topics and topic_id not in only_topics):
+            continue
+        content.files[topic_id] = path
+        content.sources.append(path)
+        doc, topic = _load(path, Topic, problems)
+        if topic is None:
+            continue
+        content.topics[topic_id] = topic
+        if content.glossary:
+            problems.extend(_unknown_terms(doc, topic, term_ids))
+    for path in sorted(folder.iterdir()):
+        if path.suffix in {".yml", ".json"} or (path.is_file() and path.suffix == "" and not path.name.startswith(".")):
+            problems.append(Problem(path, 0, 0, "", "content files must end in .yaml"))
+    if only_topics:
+        for topic_id in only_topics:
+            if topic_id not in content.files and topic_id != "glossary":
+                known = [p.stem for p in folder.glob("*.yaml") if p.stem not in RESERVED]
+                problems.append(Problem(folder, 0, 0, "", f"no topic {topic_id!r}{did_you_mean(topic_id, known)}"))
+    return content
+
+
+def load_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:
+    """Read `path` and validate it as `model`, adding any problem to `problems`."""
+    return _load(path, model, problems)[1]
+
+
+def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Document | None, M | None]:
+    doc, found = read_yaml(path)
+    problems.extend(found)
+    if doc is None:
+        return None, None
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
+        return doc, None
+    try:
+        return doc, model.model_validate(doc.data)
+    except ValidationError as error:
+        problems.extend(explain(doc, error))
+        return doc, None
+
+
+def _unknown_terms(doc: Document, topic: Topic, term_ids: set[str]) -> list[Problem]:
+    problems = []
+    for s, section in enumerate(topic.sections):
+        for b, block in enumerate(section.blocks):
+            if isinstance(block, Terms):
+                for t, term in enumerate(block.terms):
+                    if term not in term_ids:
+                        loc = ("sections", s, "blocks", b, "terms", t)
+                        problems.append(doc.problem(loc, f"no glossary term {term!r}{did_you_mean(term, term_ids)}"))
+    return problems
+
+
+def _check_booklet(project: Project, doc: Document) -> None:
+    """Check that the booklet lists every English topic once, and nothing else."""
+    known = set(project.locales[SOURCE_LOCALE].files)
+    listed = project.booklet.topics
+    for i, topic_id in enumerate(listed):
+        if topic_id not in known:
+            project.problems.append(doc.problem(("topics", i), f"no topic {topic_id!r}{did_you_mean(topic_id, known)}"))
+        elif listed.index(topic_id) != i:
+            project.problems.append(doc.problem(("topics", i), f"topic {topic_id!r} is listed twice"))
+    for topic_id in sorted(known - set(listed)):
+        project.problems.append(doc.problem(("topics",), f"topic {topic_id!r} is missing from the booklet"))
+
+
+# --- Turning pydantic's errors into sentences a translator can act on ----------------------
+
+def kind_of(value: Any) -> str:
+    """Name a YAML value's kind in plain words."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value[:30]!r})" if len(value) <= 30 else "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+EXPECTED = {
+    "string_type": "text", "list_type": "a list", "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys", "model_attributes_type": "a mapping of keys",
+    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
+    "int_parsing": "a whole number", "int_from_float": "a whole number", "bool_type": "true or false",
+    "bool_parsing": "true or false", "date_type": "a date (YYYY-MM-DD)",
+}
+
+
+def _data_loc(data: Any, loc: tuple) -> Loc:
+    """Drop the parts of pydantic's loc that are union tags, keeping the path in the file."""
+    out: list[str | int] = []
+    # A block's loc holds its kind twice: the union tag, then the field of the same name.
+    loc = tuple(p for i, p in enumerate(loc) if not (p in BLOCK_KINDS and i + 1 < len(loc) and loc[i + 1] == p))
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        elif isinstance(data, dict):
+            pass  # a missing key: keep it so the message can name it
+        else:
+            continue  # a union tag pydantic adds, not a place in the file
+        out.append(part)
+    return tuple(out)
+
+
+def explain(doc: Document, error: ValidationError) -> list[Problem]:
+    """Turn a pydantic ValidationError into located, plain-words problems."""
+    problems = []
+    for err in error.errors(include_url=False):
+        loc = _data_loc(doc.data, err["loc"])
+        kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+        if kind == "missing":
+            field_name = loc[-1]
+            problems.append(doc.problem(loc[:-1], f"missing required field {field_name!r}"))
+            continue
+        if kind == "extra_forbidden":
+            parent = _model_at(err, error)
+            choices = list(parent.model_fields) if parent else []
+            message = f"unknown key {loc[-1]!r}{did_you_mean(str(loc[-1]), choices)}"
+            if choices:
+                message += f"; allowed keys: {', '.join(choices)}"
+            problems.append(doc.problem(loc, message))
+            continue
+        if kind in EXPECTED:
+            message = f"expected {EXPECTED[kind]}, got {kind_of(value)}"
+        elif kind in {"date_from_datetime_parsing", "date_parsing", "date_from_datetime_inexact"}:
+            message = f"expected a real date as YYYY-MM-DD, got {kind_of(value)}"
+        elif kind == "block_kind":
+            if isinstance(value, dict) and len(value) == 1:
+                name = next(iter(value))
+                message = f"unknown block kind {name!r}{did_you_mean(name, BLOCK_KINDS)}"
+            else:
+                message = "a block is a mapping with one key naming its kind"
+            message += f"; kinds: {', '.join(BLOCK_KINDS)}"
+        elif kind == "literal_error":
+            message = f"expected one of {ctx.get('expected')}, got {kind_of(value)}"
+        elif kind in {"too_short", "too_long"}:
+            low = ctx.get("min_length")
+            high = ctx.get("max_length")
+            need = f"{low} to {high}" if low and high else (f"at least {low}" if low else f"at most {high}")
+            message = f"needs {need} item{'' if (high or low) == 1 else 's'}, got {ctx.get('actual_length')}"
+        elif kind in {"string_too_short"}:
+            message = "must not be empty"
+        elif kind == "string_pattern_mismatch":
+            message = f"{kind_of(value)} does not have the expected form"
+            if "a-z0-9" in str(ctx.get("pattern")):
+                message += ": use lowercase words joined by hyphens, such as 'low-red-cells'"
+            else:
+                message += ", such as '+1 555-0199'"
+        elif kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+            bound = {k: v for k, v in ctx.items()}
+            message = f"{kind_of(value)} is out of range ({', '.join(f'{k} {v}' for k, v in bound.items())})"
+        elif kind in {"value_error", "assertion_error"}:
+            message = str(ctx.get("error", err["msg"]))
+        else:
+            message = err["msg"]
+        problems.append(doc.problem(loc, message))
+    return problems
+
+
+def _model_at(err: dict, error: ValidationError) -> type[BaseModel] | None:
+    """Return the model class that owns the key named in an extra_forbidden error."""
+    from . import schema
+
+    model = getattr(schema, error.title, None)
+    for part in err["loc"][:-1]:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        if part in BLOCK_KINDS and model is not BLOCK_KINDS.get(part):
+            model = BLOCK_KINDS[part]
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = _inner_model(info.annotation)
+    return model
+
+
+def _inner_model(annotation) -> type[BaseModel] | None:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None
+
+
+def version_id(*parts: BaseModel) -> str:
+    """Return a short id that changes whenever the content changes."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(json.dumps(part.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:8]
+
+
+def load_clinic(path: Path) -> tuple[ClinicProfile | None, list[Problem]]:
+    """Load and validate a clinic profile."""
+    problems: list[Problem] = []
+    if not path.exists():
+        return None, [Problem(path, 0, 0, "", "clinic profile not found")]
+    return load_model(path, ClinicProfile, problems), problems

@@ -1,0 +1,336 @@
+"""The content schema: typed classes for topics, the glossary, UI strings and the clinic profile.
+
+Each field's docstring becomes its description in the JSON Schema that editors use
+(`python generate.py schema` writes it; a test keeps the checked-in copy in sync).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+PLACEHOLDERS = {
+    "urgent_phone": "The clinic's 24-hour urgent number (the fever line).",
+    "daytime_phone": "The clinic's daytime number.",
+    "clinic_name": "The clinic's name.",
+    "fever_threshold": "The fever threshold, in the unit the clinic chose (for example 38.0 °C).",
+}
+"""Names a text may use in braces, such as `{urgent_phone}`; filled in from the clinic profile."""
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=60)]
+"""Lowercase words joined by hyphens, such as `low-red-cells`."""
+
+
+def _check_markup(value: str) -> str:
+    """Refuse text that is empty, holds raw HTML, or names an unknown placeholder."""
+    if not value.strip():
+        raise ValueError("text must not be empty")
+    if re.search(r"<\s*/?\s*[a-zA-Z!]", value):
+        raise ValueError("raw HTML is not allowed; use **bold** and *italic* only")
+    for _, name, _, _ in string.Formatter().parse(value.replace("{{", "").replace("}}", "")):
+        if name is not None and name not in PLACEHOLDERS:
+            raise ValueError(f"unknown placeholder {{{name}}}{did_you_mean(name, PLACEHOLDERS)}; "
+                             f"known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+    return value
+
+
+def did_you_mean(word: str, choices) -> str:
+    """Return ` (did you mean 'x'?)` when a choice is close to `word`, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_check_markup)]
+"""Plain-language text: **bold** and *italic* are allowed, and placeholders such as {urgent_phone}."""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+# --- Blocks: each is a mapping with exactly one key naming its kind ----------------------
+
+class Paragraph(Model):
+    """A paragraph of two or three short sentences."""
+
+    paragraph: Text
+    """The paragraph's text."""
+
+
+class Bullets(Model):
+    """A bulleted list."""
+
+    bullets: list[Text] = Field(min_length=1)
+    """The list's items, each one short line."""
+
+
+class Steps(Model):
+    """Numbered steps to do in order."""
+
+    steps: list[Text] = Field(min_length=1)
+    """The steps, in order."""
+
+
+class CalloutBody(Model):
+    """A boxed message, labelled by its kind so it reads the same without colour."""
+
+    kind: Literal["urgent", "important", "tip"]
+    """`urgent` (act now), `important` (do not miss this) or `tip` (helpful to know)."""
+    title: Text | None = None
+    """A short heading for the box; the kind's label is used when left out."""
+    text: Text | None = None
+    """The box's text."""
+    bullets: list[Text] | None = Field(default=None, min_length=1)
+    """A list inside the box, after the text."""
+
+    @model_validator(mode="after")
+    def _has_body(self):
+        if not self.text and not self.bullets:
+            raise ValueError("a callout needs `text`, `bullets` or both")
+        return self
+
+
+class Callout(Model):
+    """A boxed message: urgent, important or a tip."""
+
+    callout: CalloutBody
+    """The callout's kind, title and text."""
+
+
+class Questions(Model):
+    """Questions with lines under each to write the answer."""
+
+    questions: list[Text] = Field(min_length=1)
+    """The questions, one per item."""
+
+
+class Terms(Model):
+    """Definitions from the glossary, shown where the terms are used."""
+
+    terms: list[Slug] = Field(min_length=1)
+    """Glossary ids, such as `cbc` or `mrd`."""
+
+
+BLOCK_KINDS = {"paragraph": Paragraph, "bullets": Bullets, "steps": Steps, "callout": Callout,
+               "questions": Questions, "terms": Terms}
+
+
+def _block_kind(value) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value))
+    if isinstance(value, BaseModel):
+        return next(k for k, cls in BLOCK_KINDS.items() if isinstance(value, cls))
+    return None
+
+
+Block = Annotated[
+    Union[tuple(Annotated[cls, Tag(kind)] for kind, cls in BLOCK_KINDS.items())],  # noqa: UP007
+    Discriminator(_block_kind, custom_error_type="block_kind",
+                  custom_error_message="unknown block kind"),
+]
+
+
+# --- Topics -------------------------------------------------------------------------------
+
+class Review(Model):
+    """The clinical review of this content."""
+
+    status: Literal["draft", "reviewed"]
+    """`draft` until a clinician has reviewed the content; then `reviewed`."""
+    reviewed_by: str | None = None
+    """Who reviewed it, with their credential, such as `Dr. A. Rivera, MD, pediatric oncology`."""
+    reviewed_on: dt.date | None = None
+    """The date of the review, as YYYY-MM-DD."""
+    next_review: dt.date | None = None
+    """When the next review is due, as YYYY-MM-DD."""
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.status == "reviewed":
+            missing = [k for k in ("reviewed_by", "reviewed_on", "next_review") if not getattr(self, k)]
+            if missing:
+                raise ValueError(f"a reviewed topic needs {', '.join(missing)}")
+            if self.next_review <= self.reviewed_on:
+                raise ValueError("next_review must come after reviewed_on")
+        return self
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class Section(Model):
+    """A part of a topic under one heading."""
+
+    id: Slug
+    """A stable id for the section (it never changes when the heading is reworded)."""
+    heading: Text
+    """The section's heading: says what the reader will learn or do."""
+    blocks: list[Block] = Field(min_length=1)
+    """The section's content, in order."""
+
+
+class Topic(Model):
+    """One handout: a topic a caregiver can read on its own."""
+
+    title: Text
+    """The handout's title."""
+    purpose: Text
+    """One sentence that says what this handout is for."""
+    key_points: list[Text] = Field(min_length=3, max_length=5)
+    """3 to 5 key points: the summary a reader sees first."""
+    sections: list[Section] = Field(min_length=1)
+    """The handout's sections, in reading order."""
+    review: Review
+    """The clinical review of this topic."""
+    max_pages: int | None = Field(default=None, ge=1)
+    """The most pages this handout may take; the build fails when it runs over (`1` for the fridge page)."""
+    reading_grade: float = Field(default=8.0, ge=1, le=16)
+    """The highest Flesch-Kincaid grade allowed for this topic's text."""
+
+    @model_validator(mode="after")
+    def _unique_sections(self):
+        seen: set[str] = set()
+        for section in self.sections:
+            if section.id in seen:
+                raise ValueError(f"two sections have the id {section.id!r}")
+            seen.add(section.id)
+        return self
+
+
+class GlossaryTerm(Model):
+    """A medical word and what it means."""
+
+    id: Slug
+    """The id topics use to show this term, such as `cbc`."""
+    term: Text
+    """The word as the reader sees it, such as `CBC (complete blood count)`."""
+    definition: Text
+    """What it means, in one or two plain sentences."""
+
+
+class Glossary(Model):
+    """The medical words the handouts use, in alphabetical order."""
+
+    title: Text
+    """The glossary's title."""
+    purpose: Text
+    """One sentence that says what the glossary is for."""
+    review: Review
+    """The clinical review of the glossary."""
+    terms: list[GlossaryTerm] = Field(min_length=1)
+    """The terms."""
+
+    @model_validator(mode="after")
+    def _unique_terms(self):
+        ids = [t.id for t in self.terms]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"terms listed twice: {', '.join(dupes)}")
+        return self
+
+
+class Booklet(Model):
+    """The booklet that collects every topic."""
+
+    topics: list[Slug] = Field(min_length=1)
+    """Every topic's id, in reading order; the glossary comes last by itself."""
+
+
+class UIStrings(Model):
+    """The words around the content (headings, labels, footer) in one language."""
+
+    key_points: str
+    """Heading over the key points."""
+    contents: str
+    """Heading of the booklet's table of contents."""
+    glossary_in_topic: str
+    """Heading over glossary terms shown inside a topic."""
+    call_right_away: str
+    """Title of the urgent box."""
+    urgent_box: str
+    """Text of the urgent box; may use {fever_threshold} and {urgent_phone}."""
+    urgent_line: str
+    """One line repeated at the top of every page; may use {urgent_phone}."""
+    daytime_line: str
+    """How to reach the team for questions that can wait; may use {daytime_phone}."""
+    not_advice: str
+    """Says the handout is education, not medical advice."""
+    draft_notice: str
+    """Printed on every page of content no clinician has reviewed yet."""
+    reviewed_notice: str
+    """Printed on every page of reviewed content; may use {date}."""
+    version: str
+    """Label before the short version id."""
+    page_of: str
+    """Page numbering; must contain {page} and {pages}."""
+    answer: str
+    """Label of the lines under a question, for screen readers."""
+    callout_labels: dict[Literal["urgent", "important", "tip"], str]
+    """The printed label of each callout kind."""
+    booklet_title: str
+    """Title on the booklet's cover."""
+    booklet_subtitle: str
+    """Line under the booklet's title."""
+
+    @field_validator("page_of")
+    @classmethod
+    def _page_of(cls, value: str) -> str:
+        if "{page}" not in value or "{pages}" not in value:
+            raise ValueError("must contain {page} and {pages}")
+        return value
+
+
+# --- Clinic profile -----------------------------------------------------------------------
+
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()./-]{2,24}[0-9]( ?(ext\.?|x) ?[0-9]{1,6})?$")]
+"""A phone number as it should be dialled and printed, such as `+1 555-0199`."""
+
+
+class Phones(Model):
+    """The clinic's phone numbers."""
+
+    daytime: Phone
+    """The number for questions that can wait, in office hours."""
+    urgent: Phone
+    """The number answered 24 hours a day: the fever line."""
+
+
+class Fever(Model):
+    """When a fever means calling right away."""
+
+    threshold: float = Field(ge=37.5, le=39.5)
+    """The temperature, in degrees Celsius, at or above which the family calls right away."""
+    unit: Literal["C", "F", "both"] = "C"
+    """What the handout shows: `C`, `F` or `both` (38.0 °C (100.4 °F))."""
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _celsius(cls, value):
+        if isinstance(value, int | float) and 95 <= value <= 105:
+            celsius = round((value - 32) * 5 / 9, 1)
+            raise ValueError(f"the threshold is in °C; {value} looks like °F (that is {celsius} °C)")
+        return value
+
+    def display(self) -> str:
+        """Return the threshold as the handout shows it, rounded as a thermometer reads."""
+        celsius = f"{self.threshold:.1f} °C"
+        fahrenheit = f"{self.threshold * 9 / 5 + 32:.1f} °F"
+        return {"C": celsius, "F": fahrenheit, "both": f"{celsius} ({fahrenheit})"}[self.unit]
+
+
+class ClinicProfile(Model):
+    """The clinic whose numbers and name every handout carries."""
+
+    name: str = Field(min_length=1, max_length=120)
+    """The clinic's name as printed in the footer."""
+    phones: Phones
+    """The clinic's phone numbers."""
+    fever: Fever
+    """The fever rule the clinic teaches families."""
