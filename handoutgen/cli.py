@@ -1,0 +1,146 @@
+"""The command line: `build` (the default), `check` and `schema`.
+
+Exit codes follow Click's conventions: 0 success, 1 a content or user error, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from .errors import UserError
+from .paths import CONTENT, DEFAULT_CLINIC
+
+COMMANDS = ("build", "check", "schema")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="generate.py",
+        description="Turn reviewed YAML content about ALL into printable caregiver handouts.",
+        epilog="Without a command, runs `build`. Use `generate.py COMMAND --help` for a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
+                         help="the content folder (default: handouts/)")
+        sub.add_argument("--locale", action="append", default=[], metavar="L",
+                         help="only this locale, such as en (repeatable; default: all)")
+        sub.add_argument("--topic", action="append", default=[], metavar="T",
+                         help="only this topic, such as when-to-call (repeatable; default: all)")
+        sub.add_argument("--clinic", type=Path, default=DEFAULT_CLINIC, metavar="FILE",
+                         help="the clinic profile (default: handouts/clinic.yaml, a fictional example)")
+        sub.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    build = commands.add_parser("build", help="render every handout to PDF and HTML (the default)",
+                                description="Check all content, then render PDFs, HTML previews and booklets.")
+    common(build)
+    build.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                       help="where to write (default: build/)")
+    build.add_argument("--paper", choices=["letter", "a4"], default="letter", help="paper size (default: letter)")
+
+    check = commands.add_parser("check", help="validate content and print reading grades; renders nothing",
+                                description="Validate every file and print each English topic's reading grade.")
+    common(check)
+
+    schema = commands.add_parser("schema", help="write the JSON Schemas editors use",
+                                 description="Write handoutgen/schemas/*.json from the content classes.")
+    schema.add_argument("--debug", action="store_true", help="show tracebacks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in {"-h", "--help"}):
+        argv.insert(0, "build")
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "schema":
+            from .jsonschema import write_schemas
+
+            for path in write_schemas():
+                print(f"wrote {path}")
+            return 0
+        return _build(args)
+    except UserError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: say so plainly, and show the traceback only when asked
+        if args.debug:
+            raise
+        print(f"Error: unexpected failure:\n{traceback.format_exc(limit=-1).strip().splitlines()[-1]}\n"
+              "This is a bug in handoutgen; run again with --debug and report the traceback.", file=sys.stderr)
+        return 1
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"Error: {len(problems)} problem{'s' if len(problems) != 1 else ''} found.", file=sys.stderr)
+
+
+def _check(args) -> int:
+    from .build import check
+    from .content import SOURCE_LOCALE
+    from .readability import grade, topic_sentences
+
+    project, _, problems = check(args.content, args.clinic, args.locale, args.topic)
+    source = project.locales.get(SOURCE_LOCALE)
+    if source and source.strings:
+        print("Reading grade of the English topics (Flesch-Kincaid, SMOG):")
+        items = list(source.topics.items()) + ([("glossary", source.glossary)] if source.glossary else [])
+        for topic_id, topic in items:
+            g = grade(topic_sentences(topic))
+            limit = getattr(topic, "reading_grade", 8.0)
+            verdict = "ok" if g.flesch_kincaid <= limit else "TOO HARD"
+            print(f"  {topic_id:36} FK {g.flesch_kincaid:4.1f}  SMOG {g.smog:4.1f}  (limit FK {limit:g})  {verdict}")
+            if g.flesch_kincaid > limit:
+                from .errors import Problem
+
+                problems.append(Problem(source.files.get(topic_id, args.content), 0, 0, "",
+                                        f"reads at grade {g.flesch_kincaid} (Flesch-Kincaid); the limit is "
+                                        f"{limit:g}: use shorter sentences and plainer words"))
+    _report_problems(sorted(problems))
+    if problems:
+        return 1
+    counted = sum(len(loc.sources) for loc in project.locales.values())
+    print(f"Checked {counted} files in {len(project.locales)} locale(s): no problems.")
+    return 0
+
+
+def _build(args) -> int:
+    from .build import BuildOptions, build
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
+                           topics=args.topic, paper=args.paper)
+    print(f"Building into {args.out}/ ({args.paper} paper)")
+    report = build(options)
+    for message in report.warnings:
+        print(f"warning: WeasyPrint: {message}", file=sys.stderr)
+    pages = sum(o.pages for o in report.outputs)
+    pdfs = [o for o in report.outputs if o.path.suffix == ".pdf"]
+    size = sum(len(o.data) for o in pdfs)
+    if report.outputs:
+        print(f"Wrote {len(pdfs)} PDFs ({pages} pages, {size / 1_000_000:.1f} MB) and "
+              f"{len(report.outputs) - len(pdfs)} other files in {report.seconds:.1f} s.")
+    _report_problems(report.problems)
+    if report.failed_locales:
+        print(f"Error: nothing written for {', '.join(report.failed_locales)}; fix the problems above.",
+              file=sys.stderr)
+    return 1 if report.problems or report.failed_locales else 0

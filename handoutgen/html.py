@@ -1,0 +1,156 @@
+"""Stage 3: merge validated content into the Jinja2 templates, giving one HTML page per document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import jinja2
+from babel import Locale
+from babel.dates import format_date
+from markupsafe import Markup
+
+from .content import LocaleContent, version_id
+from .markup import plain, render_inline
+from .paths import STYLES, TEMPLATES
+from .schema import BLOCK_KINDS, ClinicProfile, Glossary, Topic, UIStrings
+
+PAPER_SIZES = {"letter": "letter", "a4": "A4"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The per-run choices that shape every page: language, clinic and paper."""
+
+    locale: str
+    clinic: ClinicProfile
+    paper: str = "letter"
+
+    @property
+    def text_direction(self) -> str:
+        """Return "ltr" or "rtl" for the edition's language, from Babel's locale data."""
+        return Locale.parse(self.locale, sep="-").text_direction
+
+    def values(self) -> dict[str, str]:
+        """Return the placeholder values taken from the clinic profile."""
+        return {
+            "urgent_phone": self.clinic.phones.urgent,
+            "daytime_phone": self.clinic.phones.daytime,
+            "clinic_name": self.clinic.name,
+            "fever_threshold": self.clinic.fever.display(),
+        }
+
+
+@dataclass
+class Document:
+    """One handout (a topic or the glossary) ready for a template."""
+
+    id: str
+    topic: Topic | Glossary
+    version: str
+    plain_title: str
+
+    @property
+    def review(self):
+        return self.topic.review
+
+
+@dataclass
+class Page:
+    """What the base template needs to know about the page it renders."""
+
+    title: str
+    description: str
+    lang: str
+    dir: str
+    preview: bool
+    body_class: str = ""
+    stylesheets: list[str] = field(default_factory=list)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """Return the Jinja2 environment: autoescaping and StrictUndefined, always."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = _md_filter
+    env.filters["date"] = _date_filter
+    env.globals["block_kind"] = lambda block: next(k for k, c in BLOCK_KINDS.items() if isinstance(block, c))
+    return env
+
+
+@jinja2.pass_context
+def _md_filter(context, text: str) -> Markup:
+    return render_inline(text, context["values"])
+
+
+@jinja2.pass_context
+def _date_filter(context, value) -> str:
+    return format_date(value, format="long", locale=Locale.parse(context["page"].lang, sep="-"))
+
+
+def documents(content: LocaleContent, edition: Edition, order: list[str]) -> list[Document]:
+    """Return the locale's documents in reading order, the glossary last."""
+    values = edition.values()
+    docs = [Document(t, content.topics[t], version_id(content.topics[t]), plain(content.topics[t].title, values))
+            for t in order if t in content.topics]
+    if content.glossary:
+        docs.append(Document("glossary", content.glossary, version_id(content.glossary),
+                             plain(content.glossary.title, values)))
+    return docs
+
+
+def edition_css(edition: Edition, strings: UIStrings) -> str:
+    """Return the CSS that depends on the edition: the paper size and the page numbering."""
+    parts = []
+    for piece in strings.page_of.replace("{pages}", "\0pages\0").replace("{page}", "\0page\0").split("\0"):
+        if piece in {"page", "pages"}:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece))
+    return (f"@page {{ size: {PAPER_SIZES[edition.paper]}; "
+            f"@bottom-right {{ content: {' '.join(parts)}; }} }}\n")
+
+
+def css_string(text: str) -> str:
+    """Quote text as a CSS string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+
+
+def layout_css() -> str:
+    """Return the print stylesheet."""
+    return (STYLES / "print.css").read_text(encoding="utf-8")
+
+
+def render(template: str, edition: Edition, content: LocaleContent, page: Page, **extra) -> str:
+    """Render a template to an HTML string."""
+    glossary = {t.id: t for t in content.glossary.terms} if content.glossary else {}
+    return environment().get_template(template).render(
+        page=page, ui=content.strings, values=edition.values(), clinic_name=edition.clinic.name,
+        glossary=glossary, **extra,
+    )
+
+
+def topic_page(doc: Document, edition: Edition, content: LocaleContent, preview: bool,
+               stylesheets: list[str] | None = None) -> str:
+    """Return the HTML of one handout."""
+    values = edition.values()
+    page = Page(title=doc.plain_title, description=plain(doc.topic.purpose, values), lang=edition.locale,
+                dir=edition.text_direction, preview=preview, stylesheets=stylesheets or [])
+    return render("topic.html.j2", edition, content, page, doc=doc)
+
+
+def booklet_page(docs: list[Document], edition: Edition, content: LocaleContent, preview: bool,
+                 stylesheets: list[str] | None = None) -> str:
+    """Return the HTML of the booklet: cover, contents, every topic, the glossary."""
+    ui = content.strings
+    page = Page(title=f"{ui.booklet_title}: {ui.booklet_subtitle}", description=ui.booklet_subtitle,
+                lang=edition.locale, dir=edition.text_direction, preview=preview, body_class="booklet",
+                stylesheets=stylesheets or [])
+    return render("booklet.html.j2", edition, content, page, docs=docs)
