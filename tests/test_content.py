@@ -99,7 +99,7 @@ def test_yaml_12_reads_no_as_text(content_tree, capsys):
 def test_reading_grade_over_the_limit_fails(content_tree, capsys):
     source = (Path(__file__).parent.parent / "handouts/en/when-to-call.yaml").read_text(encoding="utf-8")
     hard = source.replace(
-        "Treatment lowers the cells that fight germs. So an infection can get serious fast. That is why a fever is an emergency.",
+        "Treatment lowers the cells that fight germs. So the risk of infection can be high. That is why a fever can be an emergency.",
         "Chemotherapy-associated myelosuppression predisposes immunocompromised individuals to "
         "rapidly progressive, potentially life-threatening bacterial septicemia, necessitating "
         "immediate evaluation and empirical intravenous antimicrobial administration.")
