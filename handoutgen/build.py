@@ -6,6 +6,7 @@ written to a temporary name and renamed, so an earlier good PDF is never half-ov
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from . import fonts
 from .content import LocaleContent, Project, load_clinic, load_project
 from .errors import Problem
+from .errors import display_path as display
 from .html import Edition, booklet_page, documents, edition_css, layout_css, topic_page
 from .paths import DEFAULT_CLINIC
 from .schema import ClinicProfile
@@ -27,10 +29,13 @@ class BuildOptions:
 
     content: Path
     out: Path
-    clinic_file: Path = DEFAULT_CLINIC
+    clinic_file: Path | None = DEFAULT_CLINIC  # None: generic handouts with blank lines (--no-clinic)
     locales: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
-    paper: str = "letter"
+    paper: str | None = None  # None: the profile's paper, else Letter
+    editions: list[str] = field(default_factory=lambda: ["standard"])
+    strict: bool = False
+    today: dt.date = field(default_factory=lambda: today())
 
 
 @dataclass
@@ -51,6 +56,31 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     failed_locales: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+def today() -> dt.date:
+    """Return today's date, or the one in SOURCE_DATE_EPOCH for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+
+
+def review_problems(project: Project, on: dt.date, strict: bool, topics: list[str] = ()
+                    ) -> tuple[list[Problem], list[str]]:
+    """Return errors (with --strict) and warnings for the draft and overdue content a build would use."""
+    errors, warnings = [], []
+    for locale in project.locales.values():
+        items = [(locale.files.get(t), t, topic) for t, topic in locale.topics.items()]
+        if locale.glossary and (not topics or "glossary" in topics):
+            items.append((locale.folder / "glossary.yaml", "glossary", locale.glossary))
+        for path, topic_id, topic in items:
+            review = topic.review
+            if review.next_review and review.next_review < on:
+                message = f"review overdue since {review.next_review.isoformat()}"
+                (errors.append(Problem(path, 0, 0, "review.next_review", message)) if strict
+                 else warnings.append(f"{display(path)}: {message}"))
+            elif review.is_draft and strict:
+                errors.append(Problem(path, 0, 0, "review.status", "draft: not reviewed by a clinician (--strict)"))
+    return errors, warnings
 
 
 def check(content: Path, clinic_file: Path | None, locales: list[str] = (), topics: list[str] = ()
@@ -86,10 +116,16 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     project, clinic, problems = check(options.content, options.clinic_file, options.locales, options.topics)
-    report.problems = problems
-    if clinic is None or project.problems or not project.locales:
+    review_errors, report.warnings = review_problems(project, options.today, options.strict, options.topics)
+    report.problems = sorted(problems + review_errors)
+    for problem in review_errors:
+        for locale in project.locales.values():
+            if problem.file and problem.file.is_relative_to(locale.folder):
+                locale.problems.append(problem)
+    if (options.clinic_file and clinic is None) or project.problems or not project.locales:
         report.failed_locales = sorted(project.locales)
         return report
+    paper = options.paper or (clinic.paper if clinic and clinic.paper else "letter")
 
     from .pdf import PDFRenderer, RefusedURL, WarningCollector  # WeasyPrint: only when rendering
 
@@ -101,15 +137,16 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             if locale.problems:
                 report.failed_locales.append(code)
                 continue
-            edition = Edition(locale=code, clinic=clinic, paper=options.paper)
-            renderer = PDFRenderer([layout_css(), edition_css(edition, locale.strings)])
+            outputs: list[Output] = []
             try:
-                outputs = render_locale(locale, project, edition, renderer, options, progress, report)
+                for name in options.editions:
+                    edition = Edition(locale=code, clinic=clinic, paper=paper, large_print=name == "large-print")
+                    renderer = PDFRenderer([layout_css(), edition_css(edition, locale.strings)])
+                    outputs += render_edition(locale, project, edition, renderer, options, progress, report)
             except RefusedURL as error:
                 report.problems.append(Problem(options.content / code, 0, 0, "", str(error)))
-                report.failed_locales.append(code)
-                continue
-            if outputs is None:
+                outputs = []
+            if not outputs or any(p.file.is_relative_to(locale.folder) for p in report.problems):
                 report.failed_locales.append(code)
                 continue
             for output in outputs:
@@ -117,53 +154,58 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             report.outputs += outputs
     finally:
         logger.removeHandler(collector)
-    report.warnings = collector.messages
+    report.warnings += [f"WeasyPrint: {message}" for message in collector.messages]
     report.seconds = time.perf_counter() - started
     return report
 
 
-def render_locale(locale: LocaleContent, project: Project, edition: Edition, renderer, options: BuildOptions,
-                  progress, report: BuildReport) -> list[Output] | None:
-    """Render every document of one locale; return None when a page-count limit is broken."""
-    out = options.out / locale.code
+def edition_folder(out: Path, edition: Edition) -> Path:
+    """Return where an edition's files go: DIR/<locale>/ or DIR/<locale>/large-print/."""
+    folder = out / edition.locale
+    return folder / "large-print" if edition.large_print else folder
+
+
+def render_edition(locale: LocaleContent, project: Project, edition: Edition, renderer, options: BuildOptions,
+                   progress, report: BuildReport) -> list[Output]:
+    """Render every document of one locale in one edition; page-limit problems go to the report."""
+    out = edition_folder(options.out, edition)
     order = project.booklet.topics if project.booklet else sorted(locale.topics)
     order = [t for t in order if t in locale.topics] + sorted(set(locale.topics) - set(order))
     docs = documents(locale, edition, order)
     if options.topics and "glossary" not in options.topics:
         docs = [d for d in docs if d.id != "glossary"]
+    depth = "../" * len(out.relative_to(options.out).parts)
+    stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
     outputs: list[Output] = []
-    failed = False
     for doc in docs:
         rendered = renderer.render(topic_page(doc, edition, locale, preview=False))
         max_pages = getattr(doc.topic, "max_pages", None)
-        if max_pages and rendered.pages > max_pages:
-            path = locale.files.get(doc.id, options.content / locale.code / f"{doc.id}.yaml")
-            report.problems.append(Problem(path, 0, 0, "max_pages",
-                                           f"renders to {rendered.pages} pages on {options.paper} paper; "
+        if max_pages and rendered.pages > max_pages and not edition.large_print:
+            report.problems.append(Problem(locale.files[doc.id], 0, 0, "max_pages",
+                                           f"renders to {rendered.pages} pages on {edition.paper} paper; "
                                            f"the limit is {max_pages}: shorten the text"))
-            failed = True
         outputs.append(Output(out / f"{doc.id}.pdf", rendered.data, rendered.pages))
-        preview = topic_page(doc, edition, locale, preview=True, stylesheets=_preview_css(options))
+        preview = topic_page(doc, edition, locale, preview=True, stylesheets=stylesheets)
         outputs.append(Output(out / f"{doc.id}.html", preview.encode()))
-        progress(f"  {locale.code}/{doc.id}.pdf  {rendered.pages} page{'s' if rendered.pages != 1 else ''}  "
-                 f"{len(rendered.data) // 1024} KB")
+        progress(f"  {_show(out / doc.id, options.out)}.pdf  {rendered.pages} page{'s' if rendered.pages != 1 else ''}"
+                 f"  {len(rendered.data) // 1024} KB")
     if not options.topics:
         rendered = renderer.render(booklet_page(docs, edition, locale, preview=False))
         outputs.append(Output(out / "booklet.pdf", rendered.data, rendered.pages))
-        progress(f"  {locale.code}/booklet.pdf  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
-    outputs += preview_assets(options, edition, locale.strings)
-    return None if failed else outputs
+        progress(f"  {_show(out / 'booklet', options.out)}.pdf  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
+    outputs.append(Output(out / "edition.css", edition_css(edition, locale.strings).encode()))
+    outputs += preview_assets(options)
+    return outputs
 
 
-def _preview_css(options: BuildOptions) -> list[str]:
-    return ["../assets/fonts.css", "../assets/print.css", "edition.css"]
+def _show(path: Path, out: Path) -> str:
+    return str(path.relative_to(out))
 
 
-def preview_assets(options: BuildOptions, edition: Edition, strings) -> list[Output]:
+def preview_assets(options: BuildOptions) -> list[Output]:
     """Return the stylesheets and fonts the HTML previews link to, so they look like the PDF."""
     assets = options.out / "assets"
-    outputs = [Output(assets / "print.css", layout_css().encode()),
-               Output(options.out / edition.locale / "edition.css", edition_css(edition, strings).encode())]
+    outputs = [Output(assets / "print.css", layout_css().encode())]
     css = fonts.font_face_css(lambda face: f"fonts/{face.path.name}")
     outputs.append(Output(assets / "fonts.css", css.encode()))
     outputs += [Output(assets / "fonts" / face.path.name, face.path.read_bytes()) for face in fonts.faces()]

@@ -32,8 +32,11 @@ def _parser() -> argparse.ArgumentParser:
                          help="only this locale, such as en (repeatable; default: all)")
         sub.add_argument("--topic", action="append", default=[], metavar="T",
                          help="only this topic, such as when-to-call (repeatable; default: all)")
-        sub.add_argument("--clinic", type=Path, default=DEFAULT_CLINIC, metavar="FILE",
-                         help="the clinic profile (default: handouts/clinic.yaml, a fictional example)")
+        clinic = sub.add_mutually_exclusive_group()
+        clinic.add_argument("--clinic", type=Path, default=DEFAULT_CLINIC, metavar="FILE",
+                            help="the clinic profile (default: handouts/clinic.yaml, a fictional example)")
+        clinic.add_argument("--no-clinic", dest="clinic", action="store_const", const=None,
+                            help="generic handouts: a labelled blank line wherever a clinic detail would go")
         sub.add_argument("--debug", action="store_true", help="show tracebacks")
 
     build = commands.add_parser("build", help="render every handout to PDF and HTML (the default)",
@@ -41,7 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     common(build)
     build.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                        help="where to write (default: build/)")
-    build.add_argument("--paper", choices=["letter", "a4"], default="letter", help="paper size (default: letter)")
+    build.add_argument("--paper", choices=["letter", "a4"], default=None,
+                       help="paper size (default: the clinic profile's paper, else letter)")
+    build.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
+                       help="standard and/or large-print (repeatable; default: standard)")
+    build.add_argument("--strict", action="store_true",
+                       help="refuse draft content and content whose review is overdue")
 
     check = commands.add_parser("check", help="validate content and print reading grades; renders nothing",
                                 description="Validate every file and print each English topic's reading grade.")
@@ -128,11 +136,12 @@ def _build(args) -> int:
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
-                           topics=args.topic, paper=args.paper)
-    print(f"Building into {args.out}/ ({args.paper} paper)")
+                           topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
+                           strict=args.strict)
+    print(f"Building into {args.out}/")
     report = build(options)
     for message in report.warnings:
-        print(f"warning: WeasyPrint: {message}", file=sys.stderr)
+        print(f"warning: {message}", file=sys.stderr)
     pages = sum(o.pages for o in report.outputs)
     pdfs = [o for o in report.outputs if o.path.suffix == ".pdf"]
     size = sum(len(o.data) for o in pdfs)

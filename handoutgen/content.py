@@ -24,6 +24,7 @@ class LocaleContent:
     """Everything one language has: its topics, glossary and UI strings."""
 
     code: str
+    folder: Path
     topics: dict[str, Topic] = field(default_factory=dict)
     glossary: Glossary | None = None
     strings: UIStrings | None = None
@@ -67,7 +68,7 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
 
 def load_locale(folder: Path, only_topics: list[str] | None = None) -> LocaleContent:
     """Load one locale folder: every topic, the glossary and the strings."""
-    content = LocaleContent(folder.name)
+    content = LocaleContent(folder.name, folder)
     problems = content.problems
     content.strings = load_model(folder / "strings.yaml", UIStrings, problems)
     content.glossary = load_model(folder / "glossary.yaml", Glossary, problems)
@@ -226,11 +227,7 @@ def explain(doc: Document, error: ValidationError) -> list[Problem]:
         elif kind in {"string_too_short"}:
             message = "must not be empty"
         elif kind == "string_pattern_mismatch":
-            message = f"{kind_of(value)} does not have the expected form"
-            if "a-z0-9" in str(ctx.get("pattern")):
-                message += ": use lowercase words joined by hyphens, such as 'low-red-cells'"
-            else:
-                message += ", such as '+1 555-0199'"
+            message = f"{kind_of(value)} does not have the expected form: {_form_hint(loc, ctx)}"
         elif kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
             bound = {k: v for k, v in ctx.items()}
             message = f"{kind_of(value)} is out of range ({', '.join(f'{k} {v}' for k, v in bound.items())})"
@@ -240,6 +237,15 @@ def explain(doc: Document, error: ValidationError) -> list[Problem]:
             message = err["msg"]
         problems.append(doc.problem(loc, message))
     return problems
+
+
+def _form_hint(loc: Loc, ctx: dict) -> str:
+    """Say what form a text must take, for a pattern it did not match."""
+    name = loc[-1] if loc and isinstance(loc[-1], str) else ""
+    if "a-z0-9" in str(ctx.get("pattern")):
+        return "use lowercase words joined by hyphens, such as 'low-red-cells'"
+    return {"website": "an https:// address, such as 'https://example.org/handouts/'",
+            "accent": "a colour as #rrggbb, such as '#0b5394'"}.get(name, "a phone number such as '+1 555-0199'")
 
 
 def _model_at(err: dict, error: ValidationError) -> type[BaseModel] | None:
@@ -282,9 +288,28 @@ def version_id(*parts: BaseModel) -> str:
     return digest.hexdigest()[:8]
 
 
+LOGO_TYPES = {".svg": b"<", ".png": b"\x89PNG"}
+
+
 def load_clinic(path: Path) -> tuple[ClinicProfile | None, list[Problem]]:
-    """Load and validate a clinic profile."""
+    """Load and validate a clinic profile, including the logo file it names."""
     problems: list[Problem] = []
-    if not path.exists():
-        return None, [Problem(path, 0, 0, "", "clinic profile not found")]
-    return load_model(path, ClinicProfile, problems), problems
+    doc, clinic = _load(path, ClinicProfile, problems)
+    if clinic is None or clinic.logo is None:
+        return clinic, problems
+    folder = path.resolve().parent
+    logo = (folder / clinic.logo).resolve()
+    if not logo.is_relative_to(folder):
+        message = "the logo must be in the profile's folder or below it"
+    elif not logo.is_file():
+        message = f"logo file not found: {logo}"
+    elif logo.suffix.lower() not in LOGO_TYPES:
+        message = "the logo must be an .svg or .png file"
+    elif logo.stat().st_size > 1_000_000:
+        message = f"the logo is {logo.stat().st_size:,} bytes; the limit is 1,000,000 (1 MB)"
+    elif not logo.read_bytes().lstrip()[:4].startswith(LOGO_TYPES[logo.suffix.lower()]):
+        message = f"{logo.name} is not a valid {logo.suffix.lower()[1:].upper()} file"
+    else:
+        return clinic.model_copy(update={"logo": str(logo)}), problems
+    problems.append(doc.problem(("logo",), message))
+    return None, problems

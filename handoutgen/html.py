@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
+from pathlib import Path
 from functools import cache
 
 import jinja2
@@ -11,7 +13,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from .content import LocaleContent, version_id
-from .markup import plain, render_inline
+from .markup import Blank, blank_html, plain, render_inline
 from .paths import STYLES, TEMPLATES
 from .schema import BLOCK_KINDS, ClinicProfile, Glossary, Topic, UIStrings
 
@@ -23,16 +25,24 @@ class Edition:
     """The per-run choices that shape every page: language, clinic and paper."""
 
     locale: str
-    clinic: ClinicProfile
+    clinic: ClinicProfile | None  # None: generic handouts with blank lines for the clinic's details
     paper: str = "letter"
+    large_print: bool = False
+
+    @property
+    def name(self) -> str:
+        """Return the edition's name as used on the command line and in folder names."""
+        return "large-print" if self.large_print else "standard"
 
     @property
     def text_direction(self) -> str:
         """Return "ltr" or "rtl" for the edition's language, from Babel's locale data."""
         return Locale.parse(self.locale, sep="-").text_direction
 
-    def values(self) -> dict[str, str]:
-        """Return the placeholder values taken from the clinic profile."""
+    def values(self, ui: UIStrings) -> dict[str, str | Blank]:
+        """Return the placeholder values taken from the clinic profile, or labelled blanks without one."""
+        if self.clinic is None:
+            return {name: Blank(label) for name, label in ui.blank_labels.items()}
         return {
             "urgent_phone": self.clinic.phones.urgent,
             "daytime_phone": self.clinic.phones.daytime,
@@ -97,7 +107,7 @@ def _date_filter(context, value) -> str:
 
 def documents(content: LocaleContent, edition: Edition, order: list[str]) -> list[Document]:
     """Return the locale's documents in reading order, the glossary last."""
-    values = edition.values()
+    values = edition.values(content.strings)
     docs = [Document(t, content.topics[t], version_id(content.topics[t]), plain(content.topics[t].title, values))
             for t in order if t in content.topics]
     if content.glossary:
@@ -107,15 +117,19 @@ def documents(content: LocaleContent, edition: Edition, order: list[str]) -> lis
 
 
 def edition_css(edition: Edition, strings: UIStrings) -> str:
-    """Return the CSS that depends on the edition: the paper size and the page numbering."""
+    """Return the CSS that depends on the edition: paper size, page numbering, accent, large print."""
     parts = []
     for piece in strings.page_of.replace("{pages}", "\0pages\0").replace("{page}", "\0page\0").split("\0"):
         if piece in {"page", "pages"}:
             parts.append(f"counter({piece})")
         elif piece:
             parts.append(css_string(piece))
-    return (f"@page {{ size: {PAPER_SIZES[edition.paper]}; "
-            f"@bottom-right {{ content: {' '.join(parts)}; }} }}\n")
+    css = f"@page {{ size: {PAPER_SIZES[edition.paper]}; @bottom-right {{ content: {' '.join(parts)}; }} }}\n"
+    if edition.clinic and edition.clinic.accent:
+        css += f"h1, h2, .cover-title {{ color: {edition.clinic.accent}; }}\n"
+    if edition.large_print:
+        css += (STYLES / "large-print.css").read_text(encoding="utf-8")
+    return css
 
 
 def css_string(text: str) -> str:
@@ -131,18 +145,28 @@ def layout_css() -> str:
 def render(template: str, edition: Edition, content: LocaleContent, page: Page, **extra) -> str:
     """Render a template to an HTML string."""
     glossary = {t.id: t for t in content.glossary.terms} if content.glossary else {}
+    values = edition.values(content.strings)
+    clinic_name = values["clinic_name"]
+    logo = edition.clinic.logo if edition.clinic else None
     return environment().get_template(template).render(
-        page=page, ui=content.strings, values=edition.values(), clinic_name=edition.clinic.name,
-        glossary=glossary, **extra,
+        page=page, ui=content.strings, values=values, clinic=edition.clinic,
+        clinic_name=blank_html(clinic_name) if isinstance(clinic_name, Blank) else clinic_name,
+        glossary=glossary, logo_url=data_url(Path(logo)) if logo else "", **extra,
     )
+
+
+def data_url(path: Path) -> str:
+    """Return a file as a data: URL, so the PDF and the preview carry it with no outside reference."""
+    kind = "image/svg+xml" if path.suffix.lower() == ".svg" else "image/png"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 def topic_page(doc: Document, edition: Edition, content: LocaleContent, preview: bool,
                stylesheets: list[str] | None = None) -> str:
     """Return the HTML of one handout."""
-    values = edition.values()
+    values = edition.values(content.strings)
     page = Page(title=doc.plain_title, description=plain(doc.topic.purpose, values), lang=edition.locale,
-                dir=edition.text_direction, preview=preview, stylesheets=stylesheets or [])
+                dir=edition.text_direction, preview=preview, body_class=edition.name, stylesheets=stylesheets or [])
     return render("topic.html.j2", edition, content, page, doc=doc)
 
 
@@ -151,6 +175,6 @@ def booklet_page(docs: list[Document], edition: Edition, content: LocaleContent,
     """Return the HTML of the booklet: cover, contents, every topic, the glossary."""
     ui = content.strings
     page = Page(title=f"{ui.booklet_title}: {ui.booklet_subtitle}", description=ui.booklet_subtitle,
-                lang=edition.locale, dir=edition.text_direction, preview=preview, body_class="booklet",
+                lang=edition.locale, dir=edition.text_direction, preview=preview, body_class=f"booklet {edition.name}",
                 stylesheets=stylesheets or [])
     return render("booklet.html.j2", edition, content, page, docs=docs)

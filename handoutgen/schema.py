@@ -265,7 +265,7 @@ class UIStrings(Model):
     draft_notice: str
     """Printed on every page of content no clinician has reviewed yet."""
     reviewed_notice: str
-    """Printed on every page of reviewed content; may use {date}."""
+    """Printed on every page of reviewed content; must contain {date} (the review) and {next} (the next review)."""
     version: str
     """Label before the short version id."""
     page_of: str
@@ -274,6 +274,8 @@ class UIStrings(Model):
     """Label of the lines under a question, for screen readers."""
     callout_labels: dict[Literal["urgent", "important", "tip"], str]
     """The printed label of each callout kind."""
+    blank_labels: dict[Literal["urgent_phone", "daytime_phone", "clinic_name", "fever_threshold"], str]
+    """Labels of the blank lines printed in place of clinic details when there is no clinic profile."""
     booklet_title: str
     """Title on the booklet's cover."""
     booklet_subtitle: str
@@ -284,6 +286,13 @@ class UIStrings(Model):
     def _page_of(cls, value: str) -> str:
         if "{page}" not in value or "{pages}" not in value:
             raise ValueError("must contain {page} and {pages}")
+        return value
+
+    @field_validator("reviewed_notice")
+    @classmethod
+    def _reviewed_notice(cls, value: str) -> str:
+        if "{date}" not in value or "{next}" not in value:
+            raise ValueError("must contain {date} and {next}")
         return value
 
 
@@ -325,12 +334,42 @@ class Fever(Model):
         return {"C": celsius, "F": fahrenheit, "both": f"{celsius} ({fahrenheit})"}[self.unit]
 
 
+def contrast_on_white(hex_colour: str) -> float:
+    """Return the WCAG contrast ratio of a #rrggbb colour against white."""
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
 class ClinicProfile(Model):
     """The clinic whose numbers and name every handout carries."""
 
     name: str = Field(min_length=1, max_length=120)
     """The clinic's name as printed in the footer."""
+    department: str | None = Field(default=None, min_length=1, max_length=120)
+    """The department or service, printed under the name, such as `Pediatric Hematology and Oncology`."""
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    """The clinic's address, printed on covers and the care team page."""
     phones: Phones
     """The clinic's phone numbers."""
     fever: Fever
     """The fever rule the clinic teaches families."""
+    website: str | None = Field(default=None, pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=200)
+    """The base address where the clinic publishes these handouts, such as `https://example.org/all/`."""
+    paper: Literal["letter", "a4"] | None = None
+    """The clinic's paper size; `--paper` overrides it; Letter when neither is given."""
+    accent: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+    """An accent colour for headings and rules, as `#rrggbb`; it must read well on white (contrast 4.5:1 or more)."""
+    logo: str | None = Field(default=None, min_length=1)
+    """The clinic's logo, an SVG or PNG file beside the profile (1 MB at most)."""
+
+    @field_validator("accent")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        if value is not None:
+            ratio = contrast_on_white(value)
+            if ratio < 4.5:
+                raise ValueError(f"{value} is too light to read on white (contrast {ratio:.1f}:1; "
+                                 f"4.5:1 or more is needed)")
+        return value

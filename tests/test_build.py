@@ -179,7 +179,7 @@ def test_a_recorded_review_replaces_the_draft_notice(tmp_path, content_tree):
     content = content_tree({"en/when-to-call.yaml": reviewed})
     assert main(["build", "--content", str(content), "--out", str(tmp_path), "--topic", "when-to-call"]) == 0
     text = reader(tmp_path / "en" / "when-to-call.pdf").pages[0].extract_text()
-    assert "Draft" not in text and "Reviewed October 1, 2026" in text
+    assert "Draft" not in text and "Reviewed October 1, 2026 · Next review October 1, 2027" in text
 
 
 def test_one_broken_locale_does_not_stop_the_others(tmp_path, content_tree, capsys):
