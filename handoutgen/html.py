@@ -65,6 +65,21 @@ class Document:
         return self.topic.review
 
 
+def online_url(edition: Edition, doc_id: str) -> str | None:
+    """Return the address of a handout's online copy under the clinic's website, if it has one."""
+    if not (edition.clinic and edition.clinic.website):
+        return None
+    folder = f"{edition.locale}/large-print" if edition.large_print else edition.locale
+    return f"{edition.clinic.website.rstrip('/')}/{folder}/{doc_id}.pdf"
+
+
+def qr_code(url: str) -> str:
+    """Return a QR code for `url` as a vector SVG data: URL, made locally with segno."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=1, border=2, dark="#000")
+
+
 @dataclass
 class Page:
     """What the base template needs to know about the page it renders."""
@@ -167,7 +182,9 @@ def topic_page(doc: Document, edition: Edition, content: LocaleContent, preview:
     values = edition.values(content.strings)
     page = Page(title=doc.plain_title, description=plain(doc.topic.purpose, values), lang=edition.locale,
                 dir=edition.text_direction, preview=preview, body_class=edition.name, stylesheets=stylesheets or [])
-    return render("topic.html.j2", edition, content, page, doc=doc)
+    url = online_url(edition, doc.id)
+    online = {"url": url, "short": url.split("://", 1)[1], "qr": qr_code(url)} if url else None
+    return render("topic.html.j2", edition, content, page, doc=doc, online=online)
 
 
 def booklet_page(docs: list[Document], edition: Edition, content: LocaleContent, preview: bool,
@@ -177,4 +194,4 @@ def booklet_page(docs: list[Document], edition: Edition, content: LocaleContent,
     page = Page(title=f"{ui.booklet_title}: {ui.booklet_subtitle}", description=ui.booklet_subtitle,
                 lang=edition.locale, dir=edition.text_direction, preview=preview, body_class=f"booklet {edition.name}",
                 stylesheets=stylesheets or [])
-    return render("booklet.html.j2", edition, content, page, docs=docs)
+    return render("booklet.html.j2", edition, content, page, docs=docs, online=None)

@@ -274,6 +274,10 @@ class UIStrings(Model):
     """Label of the lines under a question, for screen readers."""
     callout_labels: dict[Literal["urgent", "important", "tip"], str]
     """The printed label of each callout kind."""
+    online_copy: str
+    """Label beside the QR code that leads to the handout's online copy."""
+    online_alt: str
+    """Alternative text of the QR code; may use {url}."""
     blank_labels: dict[Literal["urgent_phone", "daytime_phone", "clinic_name", "fever_threshold"], str]
     """Labels of the blank lines printed in place of clinic details when there is no clinic profile."""
     booklet_title: str

@@ -144,3 +144,29 @@ def test_strict_refuses_draft_content(tmp_path, capsys):
 def test_strict_accepts_reviewed_current_content(tmp_path, content_tree):
     content = content_tree({"en/when-to-call.yaml": reviewed("2099-01-10")})
     assert main(["build", "--strict", "--content", str(content), "--topic", "when-to-call", "--out", str(tmp_path)]) == 0
+
+
+def decode_qr(pdf: Path, page: int = 0) -> list[str]:
+    import pypdfium2
+    import zxingcpp
+
+    image = pypdfium2.PdfDocument(pdf)[page].render(scale=3).to_pil()
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def test_qr_code_decodes_to_the_handouts_online_copy(test_clinic_build):
+    url = "https://handouts.example.org/tvh/en/supportive-care.pdf"
+    for page in range(len(pypdf.PdfReader(test_clinic_build / "supportive-care.pdf").pages)):
+        assert decode_qr(test_clinic_build / "supportive-care.pdf", page) == [url]
+    text = pypdf.PdfReader(test_clinic_build / "when-to-call.pdf").pages[0].extract_text()
+    assert "handouts.example.org/tvh/en/when-to-call.pdf" in text
+    assert decode_qr(test_clinic_build / "when-to-call.pdf") == [url.replace("supportive-care", "when-to-call")]
+    resources = pypdf.PdfReader(test_clinic_build / "when-to-call.pdf").pages[0]["/Resources"]
+    images = [x for x in resources.get("/XObject", {}).values() if x.get_object().get("/Subtype") == "/Image"]
+    assert images == []  # the code is drawn as vector paths, not a bitmap
+    html = (test_clinic_build / "when-to-call.html").read_text(encoding="utf-8")
+    assert 'alt="QR code for the online copy of this handout at handouts.example.org/tvh/en/when-to-call.pdf"' in html
+
+
+def test_no_qr_code_without_a_website(built):
+    assert decode_qr(built / "en" / "when-to-call.pdf") == []
