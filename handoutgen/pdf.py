@@ -16,7 +16,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from . import fonts
 from .paths import STYLES, TEMPLATES
 
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_forms": True}
 
 
 class RefusedURL(FatalURLFetchingError):

@@ -117,8 +117,40 @@ class Terms(Model):
     """Glossary ids, such as `cbc` or `mrd`."""
 
 
+class Contact(Model):
+    """One person on the care team, with a place for their name and number."""
+
+    id: Slug
+    """A stable id; the form fields are named `care_team_<id>_name` and `care_team_<id>_phone`."""
+    role: Text
+    """The role as printed, such as `Nurse`."""
+
+
+class Contacts(Model):
+    """A table of care team roles with fields for each person's name and phone number."""
+
+    contacts: list[Contact] = Field(min_length=1)
+    """The roles, in the order printed."""
+
+
+class FormField(Model):
+    """One labelled line a family can fill in."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+    """The form field's name, such as `child_clinic_id` (lowercase letters, digits and underscores)."""
+    label: Text
+    """The label printed before the line."""
+
+
+class Fields(Model):
+    """Labelled lines that become form fields in the PDF."""
+
+    fields: list[FormField] = Field(min_length=1)
+    """The fields, in the order printed."""
+
+
 BLOCK_KINDS = {"paragraph": Paragraph, "bullets": Bullets, "steps": Steps, "callout": Callout,
-               "questions": Questions, "terms": Terms}
+               "questions": Questions, "terms": Terms, "contacts": Contacts, "fields": Fields}
 
 
 def _block_kind(value) -> str | None:
@@ -193,6 +225,8 @@ class Topic(Model):
     """The most pages this handout may take; the build fails when it runs over (`1` for the fridge page)."""
     reading_grade: float = Field(default=8.0, ge=1, le=16)
     """The highest Flesch-Kincaid grade allowed for this topic's text."""
+    fillable: bool = False
+    """Make the answers to this topic's questions PDF form fields named `question_1`, `question_2`, …"""
 
     @model_validator(mode="after")
     def _unique_sections(self):
@@ -272,6 +306,12 @@ class UIStrings(Model):
     """Page numbering; must contain {page} and {pages}."""
     answer: str
     """Label of the lines under a question, for screen readers."""
+    contact_role: str
+    """Column heading of a care team table: the role."""
+    contact_name: str
+    """Column heading of a care team table: the person's name."""
+    contact_phone: str
+    """Column heading of a care team table: the phone number."""
     callout_labels: dict[Literal["urgent", "important", "tip"], str]
     """The printed label of each callout kind."""
     online_copy: str
