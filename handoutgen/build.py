@@ -18,9 +18,9 @@ from . import fonts
 from .content import LocaleContent, Project, load_clinic, load_project
 from .errors import Problem
 from .errors import display_path as display
-from .html import Edition, booklet_page, documents, edition_css, layout_css, topic_page
+from .html import Collection, Edition, booklet_page, documents, edition_css, layout_css, topic_page
 from .paths import DEFAULT_CLINIC
-from .schema import ClinicProfile
+from .schema import ClinicProfile, did_you_mean
 
 
 @dataclass
@@ -34,6 +34,7 @@ class BuildOptions:
     topics: list[str] = field(default_factory=list)
     paper: str | None = None  # None: the profile's paper, else Letter
     editions: list[str] = field(default_factory=lambda: ["standard"])
+    packs: list[str] = field(default_factory=list)  # only these packs (and no single handouts)
     strict: bool = False
     today: dt.date = field(default_factory=lambda: today())
 
@@ -115,14 +116,21 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     """Check everything, render each good locale in memory, then write its files."""
     started = time.perf_counter()
     report = BuildReport()
-    project, clinic, problems = check(options.content, options.clinic_file, options.locales, options.topics)
+    # A pack may need any topic, so --pack loads them all; --topic alone loads only what it names.
+    load = [] if options.packs else options.topics
+    project, clinic, problems = check(options.content, options.clinic_file, options.locales, load)
     review_errors, report.warnings = review_problems(project, options.today, options.strict, options.topics)
     report.problems = sorted(problems + review_errors)
     for problem in review_errors:
         for locale in project.locales.values():
             if problem.file and problem.file.is_relative_to(locale.folder):
                 locale.problems.append(problem)
-    if (options.clinic_file and clinic is None) or project.problems or not project.locales:
+    known_packs = [p.id for p in project.packs.packs] if project.packs else []
+    unknown_packs = [Problem(options.content / "packs.yaml", 0, 0, "", f"no pack {pack_id!r}"
+                             f"{did_you_mean(pack_id, known_packs)}; packs: {', '.join(known_packs)}")
+                     for pack_id in options.packs if pack_id not in known_packs]
+    report.problems += unknown_packs
+    if (options.clinic_file and clinic is None) or project.problems or not project.locales or unknown_packs:
         report.failed_locales = sorted(project.locales)
         return report
     paper = options.paper or (clinic.paper if clinic and clinic.paper else "letter")
@@ -172,12 +180,11 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
     order = project.booklet.topics if project.booklet else sorted(locale.topics)
     order = [t for t in order if t in locale.topics] + sorted(set(locale.topics) - set(order))
     docs = documents(locale, edition, order)
-    if options.topics and "glossary" not in options.topics:
-        docs = [d for d in docs if d.id != "glossary"]
+    singles = [d for d in docs if d.id in options.topics] if options.topics else ([] if options.packs else docs)
     depth = "../" * len(out.relative_to(options.out).parts)
     stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
     outputs: list[Output] = []
-    for doc in docs:
+    for doc in singles:
         rendered = renderer.render(topic_page(doc, edition, locale, preview=False))
         max_pages = getattr(doc.topic, "max_pages", None)
         if max_pages and rendered.pages > max_pages and not edition.large_print:
@@ -189,10 +196,21 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
         outputs.append(Output(out / f"{doc.id}.html", preview.encode()))
         progress(f"  {_show(out / doc.id, options.out)}.pdf  {rendered.pages} page{'s' if rendered.pages != 1 else ''}"
                  f"  {len(rendered.data) // 1024} KB")
-    if not options.topics:
-        rendered = renderer.render(booklet_page(docs, edition, locale, preview=False))
-        outputs.append(Output(out / "booklet.pdf", rendered.data, rendered.pages))
-        progress(f"  {_show(out / 'booklet', options.out)}.pdf  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
+    ui = locale.strings
+    collections: list[tuple[Path, Collection]] = []
+    if not options.topics and not options.packs:
+        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs)))
+    by_id = {doc.id: doc for doc in docs}
+    for pack in project.packs.packs if project.packs else []:
+        if pack.id not in options.packs and (options.packs or options.topics):
+            continue
+        title = pack.title.get(locale.code, pack.title["en"])
+        collection = Collection(title, ui.booklet_title, [by_id[t] for t in pack.topics if t in by_id], True)
+        collections.append((out / "packs" / f"{pack.id}.pdf", collection))
+    for path, collection in collections:
+        rendered = renderer.render(booklet_page(collection, edition, locale, preview=False))
+        outputs.append(Output(path, rendered.data, rendered.pages))
+        progress(f"  {_show(path, options.out)}  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
     outputs.append(Output(out / "edition.css", edition_css(edition, locale.strings).encode()))
     outputs += preview_assets(options)
     return outputs

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="paper size (default: the clinic profile's paper, else letter)")
     build.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
                        help="standard and/or large-print (repeatable; default: standard)")
+    build.add_argument("--pack", action="append", default=[], metavar="ID",
+                       help="only this pack, such as newly-diagnosed (repeatable; default: every pack)")
     build.add_argument("--strict", action="store_true",
                        help="refuse draft content and content whose review is overdue")
 
@@ -137,7 +139,7 @@ def _build(args) -> int:
         raise UserError(f"content folder not found: {args.content}")
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
-                           strict=args.strict)
+                           strict=args.strict, packs=args.pack)
     print(f"Building into {args.out}/")
     report = build(options)
     for message in report.warnings:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
-from .schema import BLOCK_KINDS, Booklet, ClinicProfile, Glossary, Terms, Topic, UIStrings, did_you_mean
+from .schema import BLOCK_KINDS, Booklet, ClinicProfile, Glossary, Packs, Terms, Topic, UIStrings, did_you_mean
 from .source import Document, Loc, read_yaml
 
 SOURCE_LOCALE = "en"
@@ -41,6 +41,7 @@ class Project:
     booklet: Booklet | None
     locales: dict[str, LocaleContent]
     problems: list[Problem]  # problems that concern every locale (the booklet file, a missing folder)
+    packs: Packs | None = None
 
     def all_problems(self) -> list[Problem]:
         return sorted(self.problems + [p for loc in self.locales.values() for p in loc.problems])
@@ -53,9 +54,10 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
         problems.append(Problem(root, 0, 0, "", f"no {SOURCE_LOCALE}/ folder with the source content here"))
         return Project(root, None, {}, problems)
     booklet_doc, booklet = _load(root / "booklet.yaml", Booklet, problems)
+    packs_doc, packs = _load(root / "packs.yaml", Packs, problems)
     codes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     wanted = locales or codes
-    project = Project(root, booklet, {}, problems)
+    project = Project(root, booklet, {}, problems, packs)
     for code in wanted:
         if code not in codes:
             problems.append(Problem(root, 0, 0, "", f"no content for locale {code!r}{did_you_mean(code, codes)}"))
@@ -63,6 +65,13 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
         project.locales[code] = load_locale(root / code, topics)
     if booklet and SOURCE_LOCALE in project.locales and not topics:
         _check_booklet(project, booklet_doc)
+    if packs and SOURCE_LOCALE in project.locales and not topics:
+        known = set(project.locales[SOURCE_LOCALE].files)
+        for p, pack in enumerate(packs.packs):
+            for t, topic_id in enumerate(pack.topics):
+                if topic_id not in known:
+                    problems.append(packs_doc.problem(("packs", p, "topics", t),
+                                                      f"no topic {topic_id!r}{did_you_mean(topic_id, known)}"))
     return project
 
 

@@ -187,11 +187,21 @@ def topic_page(doc: Document, edition: Edition, content: LocaleContent, preview:
     return render("topic.html.j2", edition, content, page, doc=doc, online=online)
 
 
-def booklet_page(docs: list[Document], edition: Edition, content: LocaleContent, preview: bool,
+@dataclass
+class Collection:
+    """Several handouts printed as one PDF behind a cover: the booklet or a pack."""
+
+    title: str
+    subtitle: str
+    docs: list[Document]
+    cover_fields: bool = False  # lines on the cover for who the pack is for and when it was given
+
+
+def booklet_page(collection: Collection, edition: Edition, content: LocaleContent, preview: bool,
                  stylesheets: list[str] | None = None) -> str:
-    """Return the HTML of the booklet: cover, contents, every topic, the glossary."""
-    ui = content.strings
-    page = Page(title=f"{ui.booklet_title}: {ui.booklet_subtitle}", description=ui.booklet_subtitle,
-                lang=edition.locale, dir=edition.text_direction, preview=preview, body_class=f"booklet {edition.name}",
-                stylesheets=stylesheets or [])
-    return render("booklet.html.j2", edition, content, page, docs=docs, online=None)
+    """Return the HTML of a booklet or pack: cover, contents, then each handout."""
+    page = Page(title=f"{collection.title}: {collection.subtitle}" if collection.subtitle else collection.title,
+                description=collection.subtitle or collection.title, lang=edition.locale, dir=edition.text_direction,
+                preview=preview, body_class=f"booklet {edition.name}", stylesheets=stylesheets or [])
+    return render("booklet.html.j2", edition, content, page, collection=collection, docs=collection.docs,
+                  online=None)

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 from .paths import SCHEMAS
-from .schema import Booklet, ClinicProfile, Glossary, Topic, UIStrings
+from .schema import Booklet, ClinicProfile, Glossary, Packs, Topic, UIStrings
 
-MODELS = {"topic": Topic, "glossary": Glossary, "strings": UIStrings, "booklet": Booklet, "clinic": ClinicProfile}
+MODELS = {"topic": Topic, "glossary": Glossary, "strings": UIStrings, "booklet": Booklet, "packs": Packs, "clinic": ClinicProfile}
 
 
 def schema_text(name: str) -> str:

@@ -277,6 +277,39 @@ class Booklet(Model):
     """Every topic's id, in reading order; the glossary comes last by itself."""
 
 
+class Pack(Model):
+    """A set of handouts for one moment of care, printed as one PDF with a cover."""
+
+    id: Slug
+    """The pack's id, used in `--pack` and the file name `packs/<id>.pdf`."""
+    title: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], Text]
+    """The pack's title in each language, by locale code; `en` is required."""
+    topics: list[Slug] = Field(min_length=1)
+    """The topics in the pack, in reading order."""
+
+    @field_validator("title")
+    @classmethod
+    def _english(cls, value: dict) -> dict:
+        if "en" not in value:
+            raise ValueError("needs an English title (en)")
+        return value
+
+
+class Packs(Model):
+    """The packs of handouts clinic staff hand out at moments of care."""
+
+    packs: list[Pack] = Field(min_length=1)
+    """Every pack."""
+
+    @model_validator(mode="after")
+    def _unique(self):
+        ids = [p.id for p in self.packs]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"packs listed twice: {', '.join(dupes)}")
+        return self
+
+
 class UIStrings(Model):
     """The words around the content (headings, labels, footer) in one language."""
 
@@ -291,7 +324,7 @@ class UIStrings(Model):
     urgent_box: str
     """Text of the urgent box; may use {fever_threshold} and {urgent_phone}."""
     urgent_line: str
-    """One line repeated at the top of every page; may use {urgent_phone}."""
+    """One line repeated at the top of every page; may use {urgent_phone} and {fever_threshold}."""
     daytime_line: str
     """How to reach the team for questions that can wait; may use {daytime_phone}."""
     not_advice: str
@@ -324,6 +357,10 @@ class UIStrings(Model):
     """Title on the booklet's cover."""
     booklet_subtitle: str
     """Line under the booklet's title."""
+    pack_for: str
+    """Label of the line on a pack's cover for the name of the person the pack is for."""
+    pack_date: str
+    """Label of the line on a pack's cover for the date it was given."""
 
     @field_validator("page_of")
     @classmethod
