@@ -70,15 +70,17 @@ def review_problems(project: Project, on: dt.date, strict: bool, topics: list[st
     """Return errors (with --strict) and warnings for the draft and overdue content a build would use."""
     errors, warnings = [], []
     for locale in project.locales.values():
-        items = [(locale.files.get(t), t, topic) for t, topic in locale.topics.items()]
+        items = [(locale.files[t], topic) for t, topic in locale.topics.items()]
         if locale.glossary and (not topics or "glossary" in topics):
-            items.append((locale.folder / "glossary.yaml", "glossary", locale.glossary))
-        for path, topic_id, topic in items:
+            items.append((locale.folder / "glossary.yaml", locale.glossary))
+        for path, topic in items:
             review = topic.review
             if review.next_review and review.next_review < on:
                 message = f"review overdue since {review.next_review.isoformat()}"
-                (errors.append(Problem(path, 0, 0, "review.next_review", message)) if strict
-                 else warnings.append(f"{display(path)}: {message}"))
+                if strict:
+                    errors.append(Problem(path, 0, 0, "review.next_review", message))
+                else:
+                    warnings.append(f"{display(path)}: {message}")
             elif review.is_draft and strict:
                 errors.append(Problem(path, 0, 0, "review.status", "draft: not reviewed by a clinician (--strict)"))
     return errors, warnings

@@ -50,6 +50,13 @@ Text = Annotated[str, Field(min_length=1), AfterValidator(_check_markup)]
 """Plain-language text: **bold** and *italic* are allowed, and placeholders such as {urgent_phone}."""
 
 
+def refuse_duplicates(ids: list[str], what: str) -> None:
+    """Raise a ValueError naming every id that appears more than once."""
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} listed twice: {', '.join(dupes)}")
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
 
@@ -230,11 +237,7 @@ class Topic(Model):
 
     @model_validator(mode="after")
     def _unique_sections(self):
-        seen: set[str] = set()
-        for section in self.sections:
-            if section.id in seen:
-                raise ValueError(f"two sections have the id {section.id!r}")
-            seen.add(section.id)
+        refuse_duplicates([s.id for s in self.sections], "section ids")
         return self
 
 
@@ -263,10 +266,7 @@ class Glossary(Model):
 
     @model_validator(mode="after")
     def _unique_terms(self):
-        ids = [t.id for t in self.terms]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"terms listed twice: {', '.join(dupes)}")
+        refuse_duplicates([t.id for t in self.terms], "terms")
         return self
 
 
@@ -303,10 +303,7 @@ class Packs(Model):
 
     @model_validator(mode="after")
     def _unique(self):
-        ids = [p.id for p in self.packs]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"packs listed twice: {', '.join(dupes)}")
+        refuse_duplicates([p.id for p in self.packs], "packs")
         return self
 
 

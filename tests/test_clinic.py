@@ -184,3 +184,13 @@ def test_nothing_overflows_or_is_clipped(paper, tmp_path):
                 for char in page.chars:
                     assert 9 < char["x0"] and char["x1"] < page.width - 9, (pdf_path.name, char["text"])
                     assert 9 < char["top"] and char["bottom"] < page.height - 9, (pdf_path.name, char["text"])
+
+
+def test_logo_over_one_megabyte_is_refused(tmp_path, capsys):
+    (tmp_path / "big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 1_000_000)
+    profile = tmp_path / "clinic.yaml"
+    profile.write_text((DATA / "full.yaml").read_text(encoding="utf-8").replace("logo: logo.svg", "logo: big.png"),
+                       encoding="utf-8")
+    assert main(["check", "--clinic", str(profile)]) == 1
+    line = profile.read_text(encoding="utf-8").splitlines().index("logo: big.png") + 1
+    assert f"clinic.yaml:{line}:1: logo: the logo is 1,000,008 bytes; the limit is 1,000,000 (1 MB)" in capsys.readouterr().err
