@@ -1,0 +1,76 @@
+"""Benchmark: our render against raw WeasyPrint on the same HTML, and the cost of `check`.
+
+Run `python tests/benchmark.py`. It prints figures, not verdicts: timed tests flake on a busy
+machine, so speed and memory targets are read here, as ratios against WeasyPrint itself.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REPEATS = 3
+
+
+def best_of(function, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "generate.py"), "check"], check=True, capture_output=True)
+    print(f"check (a new process, no WeasyPrint): {time.perf_counter() - start:.2f} s")
+
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from handoutgen import fonts
+    from handoutgen.build import check
+    from handoutgen.html import Collection, Edition, booklet_page, documents, edition_css, layout_css, topic_page
+    from handoutgen.paths import CONTENT, DEFAULT_CLINIC
+    from handoutgen.pdf import PDF_OPTIONS, PDFRenderer
+
+    project, clinic, problems = check(CONTENT, DEFAULT_CLINIC, ["en"])
+    assert not problems, problems
+    locale = project.locales["en"]
+    edition = Edition("en", clinic)
+    css = [layout_css(), edition_css(edition, locale.strings)]
+    docs = documents(locale, edition, project.booklet.topics)
+    renderer = PDFRenderer(css)
+
+    def raw(html: str) -> bytes:
+        # Plain WeasyPrint on the same HTML and CSS: default fetcher, a fresh font configuration.
+        config = FontConfiguration()
+        sheets = [CSS(string=fonts.font_face_css() + "\n".join(css), font_config=config)]
+        return HTML(string=html, base_url=str(ROOT / "templates")).write_pdf(
+            stylesheets=sheets, font_config=config, **PDF_OPTIONS)
+
+    print(f"\n{'document':40} {'pages':>5} {'ours s':>8} {'raw s':>8} {'ratio':>6}")
+    ratios = []
+    cases = [(d.id, topic_page(d, edition, locale, preview=False)) for d in docs[:4]]
+    cases.append(("booklet", booklet_page(Collection("Booklet", "", docs), edition, locale, preview=False)))
+    for name, html in cases:
+        ours = best_of(lambda: renderer.render(html), 1 if name == "booklet" else REPEATS)
+        theirs = best_of(lambda: raw(html), 1 if name == "booklet" else REPEATS)
+        pages = renderer.render(html).pages
+        ratios.append(ours / theirs)
+        print(f"{name:40} {pages:5} {ours:8.2f} {theirs:8.2f} {ours / theirs:6.2f}")
+    print(f"\nmedian ratio ours/raw WeasyPrint: {statistics.median(ratios):.2f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
