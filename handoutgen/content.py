@@ -56,6 +56,11 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
     booklet_doc, booklet = _load(root / "booklet.yaml", Booklet, problems)
     packs_doc, packs = _load(root / "packs.yaml", Packs, problems)
     codes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    for code in list(codes):
+        if not is_language_tag(code):
+            problems.append(Problem(root / code, 0, 0, "", f"{code!r} is not a language tag Babel knows; name a "
+                                    "locale folder by its BCP 47 tag, such as es, ar, pt-BR or zh-Hans"))
+            codes.remove(code)
     wanted = locales or codes
     project = Project(root, booklet, {}, problems, packs)
     for code in wanted:
@@ -73,6 +78,17 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
                     problems.append(packs_doc.problem(("packs", p, "topics", t),
                                                       f"no topic {topic_id!r}{did_you_mean(topic_id, known)}"))
     return project
+
+
+def is_language_tag(code: str) -> bool:
+    """Return whether `code` is a BCP 47 tag with locale data in Babel (es, pt-BR, zh-Hans)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def load_locale(folder: Path, only_topics: list[str] | None = None) -> LocaleContent:

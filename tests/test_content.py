@@ -108,3 +108,19 @@ def test_reading_grade_over_the_limit_fails(content_tree, capsys):
     code, err = check_errors(content, capsys)
     assert code == 1
     assert "when-to-call.yaml: reads at grade" in err and "the limit is 6" in err
+
+
+def test_a_locale_folder_must_be_a_known_language_tag(content_tree, capsys):
+    content = content_tree({"spanish/when-to-call.yaml": "title: x\n"})
+    code, err = check_errors(content, capsys)
+    assert code == 1
+    assert f"{content / 'spanish'}: 'spanish' is not a language tag Babel knows" in err
+
+
+def test_a_tagged_locale_folder_is_accepted(content_tree, capsys):
+    import shutil
+
+    content = content_tree()
+    shutil.copytree(content / "en", content / "pt-BR")
+    code, err = check_errors(content, capsys)
+    assert code == 0, err
