@@ -359,18 +359,12 @@ class UIStrings(Model):
     pack_date: str
     """Label of the line on a pack's cover for the date it was given."""
 
-    @field_validator("page_of")
+    @field_validator("page_of", "reviewed_notice")
     @classmethod
-    def _page_of(cls, value: str) -> str:
-        if "{page}" not in value or "{pages}" not in value:
-            raise ValueError("must contain {page} and {pages}")
-        return value
-
-    @field_validator("reviewed_notice")
-    @classmethod
-    def _reviewed_notice(cls, value: str) -> str:
-        if "{date}" not in value or "{next}" not in value:
-            raise ValueError("must contain {date} and {next}")
+    def _slots(cls, value: str, info) -> str:
+        slots = {"page_of": ("{page}", "{pages}"), "reviewed_notice": ("{date}", "{next}")}[info.field_name]
+        if not all(slot in value for slot in slots):
+            raise ValueError(f"must contain {' and '.join(slots)}")
         return value
 
 
