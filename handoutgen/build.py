@@ -70,6 +70,7 @@ def review_problems(project: Project, on: dt.date, strict: bool, topics: list[st
     """Return errors (with --strict) and warnings for the draft and overdue content a build would use."""
     errors, warnings = [], []
     for locale in project.locales.values():
+        found = len(errors)
         items = [(locale.files[t], topic) for t, topic in locale.topics.items()]
         if locale.glossary and (not topics or "glossary" in topics):
             items.append((locale.folder / "glossary.yaml", locale.glossary))
@@ -83,6 +84,7 @@ def review_problems(project: Project, on: dt.date, strict: bool, topics: list[st
                     warnings.append(f"{display(path)}: {message}")
             elif review.is_draft and strict:
                 errors.append(Problem(path, 0, 0, "review.status", "draft: not reviewed by a clinician (--strict)"))
+        locale.problems += errors[found:]  # a locale with any of these writes nothing
     return errors, warnings
 
 
@@ -91,27 +93,7 @@ def check(content: Path, clinic_file: Path | None, locales: list[str] = (), topi
     """Load and validate everything a build would use; return the problems found."""
     project = load_project(content, list(locales) or None, list(topics) or None)
     clinic, problems = load_clinic(clinic_file) if clinic_file else (None, [])
-    for locale in project.locales.values():
-        for path in locale.sources:
-            locale.problems += glyph_problems(path)
     return project, clinic, sorted(project.all_problems() + problems)
-
-
-def glyph_problems(path: Path) -> list[Problem]:
-    """Return a problem for every character in `path` that no bundled font can draw."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []  # the loader has reported it already
-    problems = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith("#"):
-            continue
-        for char in fonts.uncovered(line):
-            problems.append(Problem(path, number, line.index(char) + 1, "",
-                                    f"character {char!r} (U+{ord(char):04X}) is in no bundled font "
-                                    f"and would print as an empty box"))
-    return problems
 
 
 def build(options: BuildOptions, progress=print) -> BuildReport:
@@ -123,10 +105,6 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     project, clinic, problems = check(options.content, options.clinic_file, options.locales, load)
     review_errors, report.warnings = review_problems(project, options.today, options.strict, options.topics)
     report.problems = sorted(problems + review_errors)
-    for problem in review_errors:
-        for locale in project.locales.values():
-            if problem.file and problem.file.is_relative_to(locale.folder):
-                locale.problems.append(problem)
     known_packs = [p.id for p in project.packs.packs] if project.packs else []
     unknown_packs = [Problem(options.content / "packs.yaml", 0, 0, "", f"no pack {pack_id!r}"
                              f"{did_you_mean(pack_id, known_packs)}; packs: {', '.join(known_packs)}")
@@ -151,7 +129,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             try:
                 for name in options.editions:
                     edition = Edition(locale=code, clinic=clinic, paper=paper, large_print=name == "large-print")
-                    renderer = PDFRenderer([layout_css(), edition_css(edition, locale.strings)])
+                    renderer = PDFRenderer(layout_css(), edition_css(edition, locale.strings))
                     outputs += render_edition(locale, project, edition, renderer, options, progress, report)
             except RefusedURL as error:
                 report.problems.append(Problem(options.content / code, 0, 0, "", str(error)))
@@ -162,6 +140,10 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             for output in outputs:
                 write_atomically(output.path, output.data)
             report.outputs += outputs
+        if report.outputs:
+            for output in preview_assets(options):
+                write_atomically(output.path, output.data)
+                report.outputs.append(output)
     finally:
         logger.removeHandler(collector)
     report.warnings += [f"WeasyPrint: {message}" for message in collector.messages]
@@ -213,8 +195,7 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
         rendered = renderer.render(booklet_page(collection, edition, locale, preview=False))
         outputs.append(Output(path, rendered.data, rendered.pages))
         progress(f"  {_show(path, options.out)}  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
-    outputs.append(Output(out / "edition.css", edition_css(edition, locale.strings).encode()))
-    outputs += preview_assets(options)
+    outputs.append(Output(out / "edition.css", renderer.edition_css.encode()))
     return outputs
 
 

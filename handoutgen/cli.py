@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import UserError
+from .errors import Problem, UserError
 from .paths import CONTENT, DEFAULT_CLINIC
 
 COMMANDS = ("build", "check", "schema")
@@ -118,8 +118,6 @@ def _check(args) -> int:
             verdict = "ok" if g.flesch_kincaid <= limit else "TOO HARD"
             print(f"  {topic_id:36} FK {g.flesch_kincaid:4.1f}  SMOG {g.smog:4.1f}  (limit FK {limit:g})  {verdict}")
             if g.flesch_kincaid > limit:
-                from .errors import Problem
-
                 problems.append(Problem(source.files.get(topic_id, args.content), 0, 0, "",
                                         f"reads at grade {g.flesch_kincaid} (Flesch-Kincaid); the limit is "
                                         f"{limit:g}: use shorter sentences and plainer words"))

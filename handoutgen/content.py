@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import fonts
 from .errors import Problem
 from .schema import BLOCK_KINDS, Booklet, ClinicProfile, Glossary, Packs, Terms, Topic, UIStrings, did_you_mean
 from .source import Document, Loc, read_yaml
@@ -132,6 +133,7 @@ def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Document
     problems.extend(found)
     if doc is None:
         return None, None
+    problems.extend(glyph_problems(doc))
     if not isinstance(doc.data, dict):
         problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
         return doc, None
@@ -140,6 +142,19 @@ def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Document
     except ValidationError as error:
         problems.extend(explain(doc, error))
         return doc, None
+
+
+def glyph_problems(doc: Document) -> list[Problem]:
+    """Return a problem for every character of a file that no bundled font can draw."""
+    problems = []
+    for number, line in enumerate(doc.text.splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        for char in fonts.uncovered(line):
+            problems.append(Problem(doc.path, number, line.index(char) + 1, "",
+                                    f"character {char!r} (U+{ord(char):04X}) is in no bundled font "
+                                    f"and would print as an empty box"))
+    return problems
 
 
 def _unknown_terms(doc: Document, topic: Topic, term_ids: set[str]) -> list[Problem]:

@@ -52,7 +52,7 @@ class Edition:
 
 
 @dataclass
-class Document:
+class Handout:
     """One handout (a topic or the glossary) ready for a template."""
 
     id: str
@@ -120,13 +120,13 @@ def _date_filter(context, value) -> str:
     return format_date(value, format="long", locale=Locale.parse(context["page"].lang, sep="-"))
 
 
-def documents(content: LocaleContent, edition: Edition, order: list[str]) -> list[Document]:
+def documents(content: LocaleContent, edition: Edition, order: list[str]) -> list[Handout]:
     """Return the locale's documents in reading order, the glossary last."""
     values = edition.values(content.strings)
-    docs = [Document(t, content.topics[t], version_id(content.topics[t]), plain(content.topics[t].title, values))
+    docs = [Handout(t, content.topics[t], version_id(content.topics[t]), plain(content.topics[t].title, values))
             for t in order if t in content.topics]
     if content.glossary:
-        docs.append(Document("glossary", content.glossary, version_id(content.glossary),
+        docs.append(Handout("glossary", content.glossary, version_id(content.glossary),
                              plain(content.glossary.title, values)))
     return docs
 
@@ -176,7 +176,7 @@ def data_url(path: Path) -> str:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def topic_page(doc: Document, edition: Edition, content: LocaleContent, preview: bool,
+def topic_page(doc: Handout, edition: Edition, content: LocaleContent, preview: bool,
                stylesheets: list[str] | None = None) -> str:
     """Return the HTML of one handout."""
     values = edition.values(content.strings)
@@ -193,7 +193,7 @@ class Collection:
 
     title: str
     subtitle: str
-    docs: list[Document]
+    docs: list[Handout]
     cover_fields: bool = False  # lines on the cover for who the pack is for and when it was given
 
 

@@ -65,7 +65,9 @@ class RenderedPDF:
 class PDFRenderer:
     """Render HTML pages with one FontConfiguration and parsed stylesheets shared by all of them."""
 
-    def __init__(self, css_texts: list[str]):
+    def __init__(self, layout_css: str, edition_css: str):
+        self.edition_css = edition_css
+        css_texts = [layout_css, edition_css]
         self.fetcher = ProjectOnlyFetcher()
         self.font_config = FontConfiguration()
         base = TEMPLATES.as_uri() + "/"

@@ -48,7 +48,7 @@ def main() -> None:
     edition = Edition("en", clinic)
     css = [layout_css(), edition_css(edition, locale.strings)]
     docs = documents(locale, edition, project.booklet.topics)
-    renderer = PDFRenderer(css)
+    renderer = PDFRenderer(*css)
 
     def raw(html: str) -> bytes:
         # Plain WeasyPrint on the same HTML and CSS: default fetcher, a fresh font configuration.
@@ -62,8 +62,8 @@ def main() -> None:
     cases = [(d.id, topic_page(d, edition, locale, preview=False)) for d in docs[:4]]
     cases.append(("booklet", booklet_page(Collection("Booklet", "", docs), edition, locale, preview=False)))
     for name, html in cases:
-        ours = best_of(lambda: renderer.render(html), 1 if name == "booklet" else REPEATS)
-        theirs = best_of(lambda: raw(html), 1 if name == "booklet" else REPEATS)
+        ours = best_of(lambda html=html: renderer.render(html), 1 if name == "booklet" else REPEATS)
+        theirs = best_of(lambda html=html: raw(html), 1 if name == "booklet" else REPEATS)
         pages = renderer.render(html).pages
         ratios.append(ours / theirs)
         print(f"{name:40} {pages:5} {ours:8.2f} {theirs:8.2f} {ours / theirs:6.2f}")
