@@ -84,8 +84,41 @@ def review_problems(project: Project, on: dt.date, strict: bool, topics: list[st
                     warnings.append(f"{display(path)}: {message}")
             elif review.is_draft and strict:
                 errors.append(Problem(path, 0, 0, "review.status", "draft: not reviewed by a clinician (--strict)"))
+        if not locale.is_source:
+            translation_errors, translation_warnings = _translation_gaps(locale, strict, topics)
+            errors += translation_errors
+            warnings += translation_warnings
         locale.problems += errors[found:]  # a locale with any of these writes nothing
     return errors, warnings
+
+
+def _translation_gaps(locale: LocaleContent, strict: bool, topics) -> tuple[list[Problem], list[str]]:
+    """Return what a translation prints in English, and its draft reviews: errors with --strict, else warnings."""
+    found: list[Problem] = []
+    for doc_id, fallbacks in sorted(locale.fallbacks.items()):
+        if topics and doc_id not in topics:
+            continue
+        path = locale.folder / f"{doc_id}.yaml"
+        for reason in ("untranslated", "outdated"):
+            parts = [name for name, why in fallbacks.items() if why == reason]
+            if parts:
+                what = "not translated" if reason == "untranslated" else "changed in English since translated"
+                found.append(Problem(path, 0, 0, "", f"{len(parts)} part{'s' * (len(parts) > 1)} printed in English, "
+                                                     f"{what}: {_names(parts)}"))
+        review = locale.reviews.get(doc_id)
+        if strict and review and review.is_draft:
+            found.append(Problem(path, 0, 0, "review.status", "draft translation: not reviewed by a qualified "
+                                                              "medical translator (--strict)"))
+    if locale.missing_strings:
+        found.append(Problem(locale.folder / "strings.yaml", 0, 0, "", f"{len(locale.missing_strings)} UI strings "
+                                                                       f"printed in English: {_names(locale.missing_strings)}"))
+    if strict:
+        return found, []
+    return [], [str(problem) for problem in found if problem.where != "review.status"]
+
+
+def _names(names: list[str], most: int = 6) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def check(content: Path, clinic_file: Path | None, locales: list[str] = (), topics: list[str] = ()
@@ -122,14 +155,15 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     logger.addHandler(collector)
     try:
         for code, locale in project.locales.items():
-            if locale.problems:
-                report.failed_locales.append(code)
+            if locale.problems or (not locale.is_source and project.source.problems):
+                report.failed_locales.append(code)  # a translation is merged with the English: both must be good
                 continue
             outputs: list[Output] = []
             try:
                 for name in options.editions:
                     edition = Edition(locale=code, clinic=clinic, paper=paper, large_print=name == "large-print")
-                    renderer = PDFRenderer(layout_css(), edition_css(edition, locale.strings))
+                    renderer = PDFRenderer(layout_css(), edition_css(edition, locale.strings),
+                                           fonts.families_for(code))
                     outputs += render_edition(locale, project, edition, renderer, options, progress, report)
             except RefusedURL as error:
                 report.problems.append(Problem(options.content / code, 0, 0, "", str(error)))
@@ -172,9 +206,12 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
         rendered = renderer.render(topic_page(doc, edition, locale, preview=False))
         max_pages = getattr(doc.topic, "max_pages", None)
         if max_pages and rendered.pages > max_pages and not edition.large_print:
-            report.problems.append(Problem(locale.files[doc.id], 0, 0, "max_pages",
-                                           f"renders to {rendered.pages} pages on {edition.paper} paper; "
-                                           f"the limit is {max_pages}: shorten the text"))
+            over = Problem(locale.files[doc.id], 0, 0, "max_pages", f"renders to {rendered.pages} pages on "
+                           f"{edition.paper} paper; the limit is {max_pages}: shorten the text")
+            if doc.fallbacks:  # the boxed English takes room; the limit holds once it is all translated
+                report.warnings.append(f"{over}, once it is fully translated")
+            else:
+                report.problems.append(over)
         outputs.append(Output(out / f"{doc.id}.pdf", rendered.data, rendered.pages))
         preview = topic_page(doc, edition, locale, preview=True, stylesheets=stylesheets)
         outputs.append(Output(out / f"{doc.id}.html", preview.encode()))
@@ -182,11 +219,22 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
                  f"  {len(rendered.data) // 1024} KB")
     ui = locale.strings
     collections: list[tuple[Path, Collection]] = []
-    if not options.topics and not options.packs:
-        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs)))
     by_id = {doc.id: doc for doc in docs}
+    # A booklet or pack is built only when the locale has every topic in it: never a silently short one.
+    complete = project.booklet and all(t in by_id for t in project.booklet.topics) and "glossary" in by_id
+    if not options.topics and not options.packs and complete:
+        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs)))
     for pack in project.packs.packs if project.packs else []:
         if pack.id not in options.packs and (options.packs or options.topics):
+            continue
+        if not all(t in by_id for t in pack.topics):
+            if pack.id in options.packs:  # asked for: an error if this locale was named, else a warning
+                lacking = Problem(locale.folder, 0, 0, "", f"pack {pack.id!r} needs topics this locale lacks: "
+                                  f"{', '.join(t for t in pack.topics if t not in by_id)}")
+                if locale.code in options.locales:
+                    report.problems.append(lacking)
+                else:
+                    report.warnings.append(f"{lacking}; not built")
             continue
         title = pack.title.get(locale.code, pack.title["en"])
         collection = Collection(title, ui.booklet_title, [by_id[t] for t in pack.topics if t in by_id], True)

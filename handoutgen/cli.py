@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import Problem, UserError
 from .paths import CONTENT, DEFAULT_CLINIC
 
-COMMANDS = ("build", "check", "schema")
+COMMANDS = ("build", "check", "status", "translate", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +56,34 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Validate every file and print each English topic's reading grade.")
     common(check)
 
+    status = commands.add_parser(
+        "status", help="show what each language has translated, what is missing and what changed in English",
+        description="For every locale and topic: sections translated, missing and outdated, and the review state.")
+    status.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
+                        help="the content folder (default: handouts/)")
+    status.add_argument("--locale", action="append", default=[], metavar="L",
+                        help="only this locale (repeatable; default: all)")
+    status.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
+    status.add_argument("--min-complete", type=float, default=None, metavar="PERCENT",
+                        help="exit 1 when a selected locale is less translated than this (a CI gate)")
+    status.add_argument("--diff", nargs=2, metavar=("L", "TOPIC"),
+                        help="show how the English of each outdated part changed since it was translated")
+    status.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    translate = commands.add_parser(
+        "translate", help="start a language, or add what the English gained since, marked untranslated",
+        description="Write every missing topic, section, glossary term and UI string of a locale, with the "
+                    "English beside each text. Text already translated is never touched.")
+    translate.add_argument("locale", metavar="L", help="the locale, a BCP 47 tag such as es, ar or pt-BR")
+    translate.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
+                           help="the content folder (default: handouts/)")
+    translate.add_argument("--topic", action="append", default=[], metavar="T",
+                           help="only this topic (repeatable; default: all)")
+    translate.add_argument("--accept", action="append", default=[], metavar="TOPIC/PART",
+                           help="record that an updated part is current again, such as "
+                                "when-to-call/call-right-away (or when-to-call/title)")
+    translate.add_argument("--debug", action="store_true", help="show tracebacks")
+
     schema = commands.add_parser("schema", help="write the JSON Schemas editors use",
                                  description="Write handoutgen/schemas/*.json from the content classes.")
     schema.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -74,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "status":
+            return _status(args)
+        if args.command == "translate":
+            return _translate(args)
         if args.command == "schema":
             from .jsonschema import write_schemas
 
@@ -87,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped to `head`, which stopped reading: not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception:  # a bug: say so plainly, and show the traceback only when asked
         if args.debug:
             raise
@@ -126,6 +163,59 @@ def _check(args) -> int:
         return 1
     counted = sum(len(loc.sources) for loc in project.locales.values())
     print(f"Checked {counted} files in {len(project.locales)} locale(s): no problems.")
+    return 0
+
+
+def _status(args) -> int:
+    import json
+
+    from .content import load_project
+    from .status import as_json, as_text, diff, percent, rows
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    if args.diff:
+        locale, topic = args.diff
+        project = load_project(args.content, [locale])
+        if locale not in project.locales or project.source is None:
+            _report_problems(project.all_problems())
+            return 1
+        print(diff(project, locale, topic), end="")
+        return 0
+    project = load_project(args.content, args.locale or None)
+    if project.source is None or project.source.problems:
+        _report_problems(project.all_problems())
+        return 1
+    found = rows(project)
+    print(json.dumps(as_json(found), indent=2, ensure_ascii=False) if args.format == "json" else as_text(found))
+    below = []
+    if args.min_complete is not None:
+        for code in project.locales:
+            done = percent([row for row in found if row.locale == code])
+            if done < args.min_complete:
+                below.append(f"{code} is {done:.0f}% translated, below --min-complete {args.min_complete:g}")
+    for message in below:
+        print(f"Error: {message}", file=sys.stderr)
+    problems = [p for p in project.problems]  # an unknown --locale or locale folder
+    _report_problems(problems)
+    return 1 if below or problems else 0
+
+
+def _translate(args) -> int:
+    from .translate import accept, translate
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    if args.accept:
+        for part in args.accept:
+            accept(args.content, args.locale, part)
+        return 0
+    print(f"Bringing {args.content / args.locale}/ up to date with the English:")
+    changed = translate(args.content, args.locale, args.topic)
+    print(f"{changed} file{'s' * (changed != 1)} changed." if changed else "Nothing to add: every part is there.")
+    if changed:
+        print(f"Next: translate the parts marked `untranslated: true`, then run "
+              f"`generate.py status --locale {args.locale}`.")
     return 0
 
 

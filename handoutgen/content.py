@@ -12,8 +12,10 @@ from pydantic import BaseModel, ValidationError
 
 from . import fonts
 from .errors import Problem
-from .schema import BLOCK_KINDS, Booklet, ClinicProfile, Glossary, Packs, Terms, Topic, UIStrings, did_you_mean
+from .schema import (BLOCK_KINDS, Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Terms, Topic,
+                     Translation, TranslationReview, UIStrings, did_you_mean)
 from .source import Document, Loc, read_yaml
+from .translation import merge, strings_problems, translation_problems
 
 SOURCE_LOCALE = "en"
 RESERVED = {"glossary", "strings"}
@@ -32,6 +34,15 @@ class LocaleContent:
     files: dict[str, Path] = field(default_factory=dict)  # topic id -> its file
     sources: list[Path] = field(default_factory=list)  # every file read, for checks on raw text
     problems: list[Problem] = field(default_factory=list)
+    # For a translation only: what it says, and what is printed in English instead.
+    translations: dict[str, Translation | GlossaryTranslation] = field(default_factory=dict)
+    fallbacks: dict[str, dict[str, str]] = field(default_factory=dict)  # doc id -> {part: reason}
+    reviews: dict[str, TranslationReview] = field(default_factory=dict)  # doc id -> translation review
+    missing_strings: list[str] = field(default_factory=list)  # UI strings printed in English
+
+    @property
+    def is_source(self) -> bool:
+        return self.code == SOURCE_LOCALE
 
 
 @dataclass
@@ -43,9 +54,13 @@ class Project:
     locales: dict[str, LocaleContent]
     problems: list[Problem]  # problems that concern every locale (the booklet file, a missing folder)
     packs: Packs | None = None
+    source: LocaleContent | None = None  # the English, loaded even when only a translation is built
 
     def all_problems(self) -> list[Problem]:
-        return sorted(self.problems + [p for loc in self.locales.values() for p in loc.problems])
+        loaded = list(self.locales.values())
+        if self.source and self.source.code not in self.locales:
+            loaded.append(self.source)
+        return sorted(self.problems + [p for loc in loaded for p in loc.problems])
 
 
 def load_project(root: Path, locales: list[str] | None = None, topics: list[str] | None = None) -> Project:
@@ -64,15 +79,16 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
             codes.remove(code)
     wanted = locales or codes
     project = Project(root, booklet, {}, problems, packs)
+    project.source = source = load_locale(root / SOURCE_LOCALE, topics)
     for code in wanted:
         if code not in codes:
             problems.append(Problem(root, 0, 0, "", f"no content for locale {code!r}{did_you_mean(code, codes)}"))
             continue
-        project.locales[code] = load_locale(root / code, topics)
-    if booklet and SOURCE_LOCALE in project.locales and not topics:
+        project.locales[code] = source if code == SOURCE_LOCALE else load_translation(root / code, source, topics)
+    if booklet and not topics:
         _check_booklet(project, booklet_doc)
-    if packs and SOURCE_LOCALE in project.locales and not topics:
-        known = set(project.locales[SOURCE_LOCALE].files)
+    if packs and not topics:
+        known = set(source.files)
         for p, pack in enumerate(packs.packs):
             for t, topic_id in enumerate(pack.topics):
                 if topic_id not in known:
@@ -95,26 +111,21 @@ def is_language_tag(code: str) -> bool:
 def load_locale(folder: Path, only_topics: list[str] | None = None) -> LocaleContent:
     """Load one locale folder: every topic, the glossary and the strings."""
     content = LocaleContent(folder.name, folder)
-    problems = content.problems
-    content.strings = load_model(folder / "strings.yaml", UIStrings, problems)
-    content.glossary = load_model(folder / "glossary.yaml", Glossary, problems)
+    problems, families = content.problems, fonts.families_for(folder.name)
+    strings_doc, content.strings = _load(folder / "strings.yaml", UIStrings, problems, families)
+    if content.strings:
+        problems.extend(strings_problems(strings_doc, {}, plural_forms(folder.name)))
+    content.glossary = _load(folder / "glossary.yaml", Glossary, problems, families)[1]
     content.sources += [folder / "strings.yaml", folder / "glossary.yaml"]
     term_ids = {t.id for t in content.glossary.terms} if content.glossary else set()
-    for path in sorted(folder.glob("*.yaml")):
-        topic_id = path.stem
-        if topic_id in RESERVED or (only_topics and topic_id not in only_topics):
-            continue
-        content.files[topic_id] = path
-        content.sources.append(path)
-        doc, topic = _load(path, Topic, problems)
+    for topic_id, path in _topic_files(content, only_topics):
+        doc, topic = _load(path, Topic, problems, families)
         if topic is None:
             continue
         content.topics[topic_id] = topic
         if content.glossary:
             problems.extend(_unknown_terms(doc, topic, term_ids))
-    for path in sorted(folder.iterdir()):
-        if path.suffix in {".yml", ".json"} or (path.is_file() and path.suffix == "" and not path.name.startswith(".")):
-            problems.append(Problem(path, 0, 0, "", "content files must end in .yaml"))
+    problems.extend(_wrong_extensions(folder))
     if only_topics:
         for topic_id in only_topics:
             if topic_id not in content.files and topic_id != "glossary":
@@ -123,17 +134,118 @@ def load_locale(folder: Path, only_topics: list[str] | None = None) -> LocaleCon
     return content
 
 
-def load_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:
-    """Read `path` and validate it as `model`, adding any problem to `problems`."""
-    return _load(path, model, problems)[1]
+def load_translation(folder: Path, source: LocaleContent, only_topics: list[str] | None = None) -> LocaleContent:
+    """Load one translated locale, merged with the English: every part not translated is kept, and marked."""
+    content = LocaleContent(folder.name, folder)
+    problems, families = content.problems, fonts.families_for(folder.name)
+    _load_strings(content, source, families)
+    glossary_path = folder / "glossary.yaml"
+    if source.glossary and glossary_path.exists():  # loaded even with --topic: topics show its terms
+        content.sources.append(glossary_path)
+        doc, translation = _load(glossary_path, GlossaryTranslation, problems, families)
+        if translation:
+            _merge_into(content, "glossary", doc, source.glossary, translation)
+    for topic_id, path in _topic_files(content, only_topics):
+        doc, translation = _load(path, Translation, problems, families)
+        if topic_id not in source.files:
+            problems.append(Problem(path, 0, 0, "", f"there is no English topic {topic_id!r} to translate"
+                                                    f"{did_you_mean(topic_id, source.files)}"))
+        elif translation and topic_id in source.topics:
+            _merge_into(content, topic_id, doc, source.topics[topic_id], translation)
+    problems.extend(_wrong_extensions(folder))
+    return content
 
 
-def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Document | None, M | None]:
+def _topic_files(content: LocaleContent, only_topics: list[str] | None):
+    """Yield (topic id, path) for each topic file of a locale folder, recording them as read."""
+    for path in sorted(content.folder.glob("*.yaml")):
+        topic_id = path.stem
+        if topic_id in RESERVED or (only_topics and topic_id not in only_topics):
+            continue
+        content.files[topic_id] = path
+        content.sources.append(path)
+        yield topic_id, path
+
+
+def _merge_into(content: LocaleContent, doc_id: str, doc: Document, english, translation) -> None:
+    """Check a translation against its English and keep the merged document, fallbacks and review."""
+    found = translation_problems(doc, english, translation)
+    content.problems.extend(found)
+    content.translations[doc_id] = translation
+    if found:
+        return
+    localized = merge(english, translation)
+    if doc_id == "glossary":
+        content.glossary = localized.document
+    else:
+        content.topics[doc_id] = localized.document
+    content.fallbacks[doc_id] = localized.fallbacks
+    content.reviews[doc_id] = localized.review
+
+
+def _load_strings(content: LocaleContent, source: LocaleContent, families: tuple[str, ...]) -> None:
+    """Load a locale's UI strings; any the translator has not given yet are taken from the English."""
+    path = content.folder / "strings.yaml"
+    content.sources.append(path)
+    if source.strings is None:
+        return
+    english = source.strings.model_dump()
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    if text is not None and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        data, doc = {}, None  # `translate` starts a language with every string commented out
+    else:
+        doc, _ = _read(path, content.problems, families)
+        if doc is None:
+            return
+        if not isinstance(doc.data, dict):
+            content.problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
+            return
+        data = doc.data
+    merged = dict(english)
+    for key, value in data.items():
+        nested = isinstance(value, dict) and isinstance(english.get(key), dict) and key != "pages"
+        merged[key] = {**english[key], **value} if nested else value
+        if nested:
+            content.missing_strings += [f"{key}.{k}" for k in english[key] if k not in value]
+    for key, value in english.items():
+        if key not in data:
+            nested = isinstance(value, dict) and key != "pages"
+            content.missing_strings += [f"{key}.{k}" for k in value] if nested else [key]
+    try:
+        content.strings = UIStrings.model_validate(merged)
+    except ValidationError as error:
+        content.problems.extend(explain(doc, error) if doc else [Problem(path, 0, 0, "", str(error))])
+        return
+    if doc:
+        content.problems.extend(strings_problems(doc, english, plural_forms(content.code)))
+
+
+def plural_forms(locale: str) -> set[str]:
+    """Return the CLDR plural forms a language uses, such as {'one', 'other'} for English."""
+    from babel import Locale
+
+    return set(Locale.parse(locale, sep="-").plural_form.tags) | {"other"}
+
+
+def _wrong_extensions(folder: Path) -> list[Problem]:
+    return [Problem(path, 0, 0, "", "content files must end in .yaml") for path in sorted(folder.iterdir())
+            if path.suffix in {".yml", ".json"} or (path.is_file() and path.suffix == "" and not path.name.startswith("."))]
+
+
+def _read(path: Path, problems: list[Problem], families: tuple[str, ...] = ()) -> tuple[Document | None, None]:
     doc, found = read_yaml(path)
     problems.extend(found)
+    if doc is not None:
+        problems.extend(glyph_problems(doc, families or tuple(fonts.FAMILIES)))
+    return doc, None
+
+
+def _load(path: Path, model: type[M], problems: list[Problem], families: tuple[str, ...] = ()
+          ) -> tuple[Document | None, M | None]:
+    """Read and validate one file; `families` are the fonts its text must be drawn in (default: all bundled)."""
+    doc, _ = _read(path, problems, families)
     if doc is None:
         return None, None
-    problems.extend(glyph_problems(doc))
     if not isinstance(doc.data, dict):
         problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
         return doc, None
@@ -144,16 +256,17 @@ def _load(path: Path, model: type[M], problems: list[Problem]) -> tuple[Document
         return doc, None
 
 
-def glyph_problems(doc: Document) -> list[Problem]:
-    """Return a problem for every character of a file that no bundled font can draw."""
+def glyph_problems(doc: Document, families: tuple[str, ...]) -> list[Problem]:
+    """Return a problem for every character of a file that the fonts it is printed in cannot draw."""
     problems = []
     for number, line in enumerate(doc.text.splitlines(), 1):
         if line.lstrip().startswith("#"):
             continue
-        for char in fonts.uncovered(line):
+        for char in fonts.uncovered(line, families):
             problems.append(Problem(doc.path, number, line.index(char) + 1, "",
-                                    f"character {char!r} (U+{ord(char):04X}) is in no bundled font "
-                                    f"and would print as an empty box"))
+                                    f"character {char!r} (U+{ord(char):04X}) is in none of the fonts "
+                                    f"{', '.join(families)} and would print as an empty box; "
+                                    f"{fonts.coverage_hint(char, families)}"))
     return problems
 
 
@@ -171,7 +284,7 @@ def _unknown_terms(doc: Document, topic: Topic, term_ids: set[str]) -> list[Prob
 
 def _check_booklet(project: Project, doc: Document) -> None:
     """Check that the booklet lists every English topic once, and nothing else."""
-    known = set(project.locales[SOURCE_LOCALE].files)
+    known = set(project.source.files)
     listed = project.booklet.topics
     for i, topic_id in enumerate(listed):
         if topic_id not in known:
@@ -334,7 +447,7 @@ LOGO_TYPES = {".svg": b"<", ".png": b"\x89PNG"}
 def load_clinic(path: Path) -> tuple[ClinicProfile | None, list[Problem]]:
     """Load and validate a clinic profile, including the logo file it names."""
     problems: list[Problem] = []
-    doc, clinic = _load(path, ClinicProfile, problems)
+    doc, clinic = _load(path, ClinicProfile, problems, fonts.LATIN)  # printed on every language's pages
     if clinic is None or clinic.logo is None:
         return clinic, problems
     folder = path.resolve().parent

@@ -15,12 +15,63 @@ from pathlib import Path
 import fontpkg
 
 BODY_FAMILY = "Atkinson Hyperlegible"
-FALLBACK_FAMILY = "Noto Sans"
+FALLBACK_FAMILY = "Noto Sans"  # Latin letters Atkinson lacks, Greek and Cyrillic
+LATIN = (BODY_FAMILY, FALLBACK_FAMILY)
 FAMILIES = {
     BODY_FAMILY: "fontpkg-atkinson-hyperlegible",
     FALLBACK_FAMILY: "fontpkg-noto-sans",
+    "Noto Sans Arabic": "fontpkg-noto-sans-arabic",
+    "Noto Sans Devanagari": "fontpkg-noto-sans-devanagari",
 }
 """Every family the handouts use, with the package that ships it."""
+
+SCRIPT_FAMILIES = {"Arab": "Noto Sans Arabic", "Deva": "Noto Sans Devanagari"}
+"""The family a language written in each script (ISO 15924) uses after the Latin ones."""
+
+SCRIPT_PACKAGES = {
+    "Arab": "fontpkg-noto-sans-arabic", "Deva": "fontpkg-noto-sans-devanagari", "Thai": "fontpkg-noto-sans-thai",
+    "Taml": "fontpkg-noto-sans-tamil", "Telu": "fontpkg-noto-sans-telugu", "Khmr": "fontpkg-noto-sans-khmer",
+}
+"""Font packages on PyPI for scripts we do not bundle yet, to name in an error."""
+
+
+def script_of(locale: str) -> str:
+    """Return the ISO 15924 script a language is written in (`Arab` for ar), from Babel's likely subtags."""
+    from babel.core import get_global, parse_locale
+
+    language, _, script, *_ = parse_locale(locale, sep="-")
+    if script:
+        return script
+    likely = get_global("likely_subtags").get(language)
+    return (parse_locale(likely)[2] if likely else None) or "Latn"
+
+
+def families_for(locale: str) -> tuple[str, ...]:
+    """Return the families a language's pages use, in CSS fallback order: Latin first, then its script's."""
+    extra = SCRIPT_FAMILIES.get(script_of(locale))
+    return LATIN + ((extra,) if extra else ())
+
+
+def font_stack(families: tuple[str, ...]) -> str:
+    """Return a CSS font-family value for `families`."""
+    return ", ".join(f'"{family}"' for family in families)
+
+
+def coverage_hint(char: str, families: tuple[str, ...]) -> str:
+    """Say which font would draw a character that `families` cannot."""
+    from fontTools.unicodedata import script, script_name
+
+    code = script(char)
+    for family in FAMILIES:
+        if family not in families and ord(char) in covered((family,)):
+            return f"{family} ({FAMILIES[family]}) covers it, but this language's pages do not use it"
+    name = script_name(code, default=code)
+    if code in {"Zyyy", "Zinh", "Zzzz"}:
+        return "no bundled font has this symbol: write it as a word instead"
+    if code in SCRIPT_PACKAGES:
+        return (f"the {SCRIPT_PACKAGES[code]} package covers {name} script: add it to pyproject.toml "
+                f"and to FAMILIES in handoutgen/fonts.py")
+    return f"no font package we bundle covers {name} script"
 
 
 @dataclass(frozen=True)
@@ -46,10 +97,12 @@ def faces() -> tuple[FontFace, ...]:
     return tuple(out)
 
 
-def font_face_css(url_for=lambda face: face.path.as_uri()) -> str:
-    """Return @font-face rules for every bundled face; `url_for` gives each file's URL."""
+def font_face_css(url_for=lambda face: face.path.as_uri(), families: tuple[str, ...] | None = None) -> str:
+    """Return @font-face rules for the bundled faces of `families` (default: all); `url_for` gives each URL."""
     rules = []
     for face in faces():
+        if families is not None and face.family not in families:
+            continue
         rules.append(
             f'@font-face {{ font-family: "{face.family}"; src: url("{url_for(face)}"); '
             f"font-weight: {face.weight}; font-style: {face.style}; }}"
@@ -74,7 +127,7 @@ def covered(families: tuple[str, ...]) -> frozenset[int]:
     return frozenset(points)
 
 
-def uncovered(text: str, families: tuple[str, ...] = (BODY_FAMILY, FALLBACK_FAMILY)) -> list[str]:
+def uncovered(text: str, families: tuple[str, ...] = LATIN) -> list[str]:
     """Return the characters of `text` that no given family can draw, in order of first use."""
     cover = covered(families)
     missing: dict[str, None] = {}

@@ -15,7 +15,8 @@ from markupsafe import Markup
 from .content import LocaleContent, version_id
 from .markup import Blank, blank_html, plain, render_inline
 from .paths import STYLES, TEMPLATES
-from .schema import BLOCK_KINDS, ClinicProfile, Glossary, Topic, UIStrings
+from . import fonts
+from .schema import BLOCK_KINDS, ClinicProfile, Glossary, Topic, TranslationReview, UIStrings
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
@@ -59,6 +60,8 @@ class Handout:
     topic: Topic | Glossary
     version: str
     plain_title: str
+    fallbacks: dict[str, str] = field(default_factory=dict)  # part -> "untranslated" or "outdated": in English
+    translation_review: TranslationReview | None = None  # None for the English itself
 
     @property
     def review(self):
@@ -123,28 +126,43 @@ def _date_filter(context, value) -> str:
 def documents(content: LocaleContent, edition: Edition, order: list[str]) -> list[Handout]:
     """Return the locale's documents in reading order, the glossary last."""
     values = edition.values(content.strings)
-    docs = [Handout(t, content.topics[t], version_id(content.topics[t]), plain(content.topics[t].title, values))
-            for t in order if t in content.topics]
+    items = [(t, content.topics[t]) for t in order if t in content.topics]
     if content.glossary:
-        docs.append(Handout("glossary", content.glossary, version_id(content.glossary),
-                             plain(content.glossary.title, values)))
-    return docs
+        items.append(("glossary", content.glossary))
+    return [Handout(doc_id, topic, version_id(topic), plain(topic.title, values), content.fallbacks.get(doc_id, {}),
+                    content.reviews.get(doc_id)) for doc_id, topic in items]
 
 
 def edition_css(edition: Edition, strings: UIStrings) -> str:
-    """Return the CSS that depends on the edition: paper size, page numbering, accent, large print."""
+    """Return the CSS that depends on the edition: paper, page numbering, fonts, accent, large print, direction."""
+    rtl = edition.text_direction == "rtl"
     parts = []
     for piece in strings.page_of.replace("{pages}", "\0pages\0").replace("{page}", "\0page\0").split("\0"):
         if piece in {"page", "pages"}:
             parts.append(f"counter({piece})")
         elif piece:
             parts.append(css_string(piece))
-    css = f"@page {{ size: {PAPER_SIZES[edition.paper]}; @bottom-right {{ content: {' '.join(parts)}; }} }}\n"
+    numbers = "bottom-left" if rtl else "bottom-right"
+    css = f"@page {{ size: {PAPER_SIZES[edition.paper]}; @{numbers} {{ content: {' '.join(parts)}; }} }}\n"
+    css += f"html {{ font-family: {fonts.font_stack(fonts.families_for(edition.locale))}; }}\n"
+    if not edition.large_print and can_hyphenate(edition.locale):
+        css += "html { hyphens: auto; hyphenate-character: \"-\"; }\n"
     if edition.clinic and edition.clinic.accent:
         css += f"h1, h2, .cover-title {{ color: {edition.clinic.accent}; }}\n"
     if edition.large_print:
         css += (STYLES / "large-print.css").read_text(encoding="utf-8")
+    if rtl:
+        css += (STYLES / "rtl.css").read_text(encoding="utf-8")
+        if edition.large_print:
+            css += (STYLES / "rtl-large-print.css").read_text(encoding="utf-8")
     return css
+
+
+def can_hyphenate(locale: str) -> bool:
+    """Return whether Pyphen (which WeasyPrint hyphenates with) has a dictionary for the language."""
+    import pyphen
+
+    return pyphen.language_fallback(locale.replace("-", "_")) is not None
 
 
 def css_string(text: str) -> str:
@@ -163,8 +181,9 @@ def render(template: str, edition: Edition, content: LocaleContent, page: Page, 
     values = edition.values(content.strings)
     clinic_name = values["clinic_name"]
     logo = edition.clinic.logo if edition.clinic else None
+    glossary_fallbacks = content.fallbacks.get("glossary", {})
     return environment().get_template(template).render(
-        page=page, ui=content.strings, values=values, clinic=edition.clinic,
+        page=page, ui=content.strings, values=values, clinic=edition.clinic, glossary_fallbacks=glossary_fallbacks,
         clinic_name=blank_html(clinic_name) if isinstance(clinic_name, Blank) else clinic_name,
         glossary=glossary, logo_url=data_url(Path(logo)) if logo else "", **extra,
     )

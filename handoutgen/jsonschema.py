@@ -10,9 +10,10 @@ import json
 from pathlib import Path
 
 from .paths import SCHEMAS
-from .schema import Booklet, ClinicProfile, Glossary, Packs, Topic, UIStrings
+from .schema import Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Topic, Translation, UIStrings
 
-MODELS = {"topic": Topic, "glossary": Glossary, "strings": UIStrings, "booklet": Booklet, "packs": Packs, "clinic": ClinicProfile}
+MODELS = {"topic": Topic, "glossary": Glossary, "strings": UIStrings, "booklet": Booklet, "packs": Packs,
+          "clinic": ClinicProfile, "translation": Translation, "glossary-translation": GlossaryTranslation}
 
 
 def schema_text(name: str) -> str:

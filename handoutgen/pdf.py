@@ -6,6 +6,8 @@ Only this module imports WeasyPrint (about a second to import), so `check` stays
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,20 +67,38 @@ class RenderedPDF:
 class PDFRenderer:
     """Render HTML pages with one FontConfiguration and parsed stylesheets shared by all of them."""
 
-    def __init__(self, layout_css: str, edition_css: str):
+    def __init__(self, layout_css: str, edition_css: str, families: tuple[str, ...] = fonts.LATIN):
         self.edition_css = edition_css
         css_texts = [layout_css, edition_css]
         self.fetcher = ProjectOnlyFetcher()
         self.font_config = FontConfiguration()
         base = TEMPLATES.as_uri() + "/"
-        self.stylesheets = [CSS(string=fonts.font_face_css(), font_config=self.font_config,
+        self.stylesheets = [CSS(string=fonts.font_face_css(families=families), font_config=self.font_config,
                                 url_fetcher=self.fetcher, base_url=base)]
         self.stylesheets += [CSS(string=text, font_config=self.font_config, url_fetcher=self.fetcher,
                                  base_url=STYLES.as_uri() + "/") for text in css_texts]
 
     def render(self, html: str) -> RenderedPDF:
         """Return the PDF of one HTML page; RefusedURL propagates."""
-        document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=self.fetcher).render(
-            stylesheets=self.stylesheets, font_config=self.font_config, **PDF_OPTIONS)
-        data = document.write_pdf(**PDF_OPTIONS)
+        with fixed_font_timestamps():
+            document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=self.fetcher).render(
+                stylesheets=self.stylesheets, font_config=self.font_config, **PDF_OPTIONS)
+            data = document.write_pdf(**PDF_OPTIONS)
         return RenderedPDF(data, len(document.pages))
+
+
+@contextmanager
+def fixed_font_timestamps():
+    """Pin the time fontTools stamps into each variable-font instance, so the same inputs give the same bytes.
+
+    fontTools reads SOURCE_DATE_EPOCH (the reproducible-builds convention); without it, an Arabic
+    page's fonts carry the current time. A value the caller set is kept.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = "946684800"  # 2000-01-01
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)

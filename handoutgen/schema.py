@@ -270,6 +270,113 @@ class Glossary(Model):
         return self
 
 
+# --- Translations ---------------------------------------------------------------------------
+
+SourceHash = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
+"""The 12-character content hash of the English text a translation was made from."""
+
+
+class TranslationReview(Model):
+    """The review of a translation by a qualified medical translator."""
+
+    status: Literal["draft", "reviewed"]
+    """`draft` until a qualified medical translator has reviewed the translation; then `reviewed`."""
+    reviewed_by: str | None = Field(default=None, min_length=1)
+    """Who reviewed the translation, such as `M. García`."""
+    credential: str | None = Field(default=None, min_length=1)
+    """The reviewer's credential, such as `ATA-certified medical translator (EN>ES)`."""
+    reviewed_on: dt.date | None = None
+    """The date of the review, as YYYY-MM-DD."""
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.status == "reviewed":
+            missing = [k for k in ("reviewed_by", "credential", "reviewed_on") if not getattr(self, k)]
+            if missing:
+                raise ValueError(f"a reviewed translation needs {', '.join(missing)}")
+        return self
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class TranslatedSection(Model):
+    """One section in another language, with the English version it was translated from."""
+
+    id: Slug
+    """The id of the English section this translates."""
+    translated_from: SourceHash
+    """The hash of the English section this was translated from (`status --diff` shows what changed since)."""
+    untranslated: bool = False
+    """`true` while the text is still the English that `translate` wrote; delete the line once translated."""
+    heading: Text
+    """The section's heading."""
+    blocks: list[Block] = Field(min_length=1)
+    """The section's blocks: the same kinds, in the same order and with as many items as the English."""
+
+
+class Translation(Model):
+    """One handout in another language; sections not here are printed in English, marked as such."""
+
+    translated_from: SourceHash
+    """The hash of the English title, purpose and key points this was translated from."""
+    untranslated: bool = False
+    """`true` while the title, purpose and key points are still the English that `translate` wrote."""
+    title: Text
+    """The handout's title."""
+    purpose: Text
+    """One sentence that says what this handout is for."""
+    key_points: list[Text] = Field(min_length=3, max_length=5)
+    """The key points, one for each English key point."""
+    review: TranslationReview
+    """The review of this translation by a qualified medical translator."""
+    sections: list[TranslatedSection] = Field(default_factory=list)
+    """The translated sections, by the English section's id."""
+
+    @model_validator(mode="after")
+    def _unique_sections(self):
+        refuse_duplicates([s.id for s in self.sections], "section ids")
+        return self
+
+
+class TranslatedTerm(Model):
+    """One glossary term in another language."""
+
+    id: Slug
+    """The id of the English term."""
+    translated_from: SourceHash
+    """The hash of the English term and definition this was translated from."""
+    untranslated: bool = False
+    """`true` while the text is still the English that `translate` wrote."""
+    term: Text
+    """The word as the reader sees it."""
+    definition: Text
+    """What it means."""
+
+
+class GlossaryTranslation(Model):
+    """The glossary in another language; terms not here are printed in English, marked as such."""
+
+    translated_from: SourceHash
+    """The hash of the English title and purpose this was translated from."""
+    untranslated: bool = False
+    """`true` while the title and purpose are still the English that `translate` wrote."""
+    title: Text
+    """The glossary's title."""
+    purpose: Text
+    """One sentence that says what the glossary is for."""
+    review: TranslationReview
+    """The review of this translation by a qualified medical translator."""
+    terms: list[TranslatedTerm] = Field(default_factory=list)
+    """The translated terms, by the English term's id."""
+
+    @model_validator(mode="after")
+    def _unique_terms(self):
+        refuse_duplicates([t.id for t in self.terms], "terms")
+        return self
+
+
 class Booklet(Model):
     """The booklet that collects every topic."""
 
@@ -358,11 +465,22 @@ class UIStrings(Model):
     """Label of the line on a pack's cover for the name of the person the pack is for."""
     pack_date: str
     """Label of the line on a pack's cover for the date it was given."""
+    not_translated: str
+    """Label of a part still printed in English because it is not translated yet (in this language)."""
+    changed_in_english: str
+    """Label of a part printed in English because the English changed since it was translated."""
+    translation_draft_notice: str
+    """Printed on every page of a translation no qualified medical translator has reviewed yet."""
+    translation_reviewed_notice: str
+    """Printed on every page of a reviewed translation; must contain {name}, {credential} and {date}."""
+    pages: dict[Literal["zero", "one", "two", "few", "many", "other"], str]
+    """A page count, in each CLDR plural form the language uses (`one`, `other`, …); `{n}` is the number."""
 
-    @field_validator("page_of", "reviewed_notice")
+    @field_validator("page_of", "reviewed_notice", "translation_reviewed_notice")
     @classmethod
     def _slots(cls, value: str, info) -> str:
-        slots = {"page_of": ("{page}", "{pages}"), "reviewed_notice": ("{date}", "{next}")}[info.field_name]
+        slots = {"page_of": ("{page}", "{pages}"), "reviewed_notice": ("{date}", "{next}"),
+                 "translation_reviewed_notice": ("{name}", "{credential}", "{date}")}[info.field_name]
         if not all(slot in value for slot in slots):
             raise ValueError(f"must contain {' and '.join(slots)}")
         return value

@@ -37,7 +37,8 @@ def test_pack_has_its_topics_in_order_with_bookmarks_and_contents(built, pack):
 
 def test_pack_option_builds_only_that_pack(tmp_path):
     assert main(["build", "--pack", "going-home", "--out", str(tmp_path)]) == 0
-    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf")] == ["en/packs/going-home.pdf"]
+    built = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf"))
+    assert built == ["en/packs/going-home.pdf", "es/packs/going-home.pdf"]  # Arabic lacks two of its topics
 
 
 def test_unknown_pack_is_a_clear_error(tmp_path, capsys):

@@ -22,7 +22,11 @@ def test_checked_in_schema_is_current(name):
 def kind(path: Path) -> str:
     if path.parent == CONTENT:
         return path.stem
-    return path.stem if path.stem in {"glossary", "strings"} else "topic"
+    if path.stem == "strings":
+        return "strings"
+    if path.parent.name == "en":
+        return "glossary" if path.stem == "glossary" else "topic"
+    return "glossary-translation" if path.stem == "glossary" else "translation"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(CONTENT)) for p in FILES])
