@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import fonts
 from .content import LocaleContent, Project, load_clinic, load_project
-from .errors import Problem
+from .errors import Problem, listing
 from .errors import display_path as display
 from .html import Collection, Edition, booklet_page, documents, edition_css, layout_css, topic_page
 from .paths import DEFAULT_CLINIC
@@ -94,7 +94,8 @@ def review_problems(project: Project, on: dt.date, strict: bool, topics: list[st
 
 def _translation_gaps(locale: LocaleContent, strict: bool, topics) -> tuple[list[Problem], list[str]]:
     """Return what a translation prints in English, and its draft reviews: errors with --strict, else warnings."""
-    found: list[Problem] = []
+    gaps: list[Problem] = []
+    drafts: list[Problem] = []
     for doc_id, fallbacks in sorted(locale.fallbacks.items()):
         if topics and doc_id not in topics:
             continue
@@ -103,22 +104,18 @@ def _translation_gaps(locale: LocaleContent, strict: bool, topics) -> tuple[list
             parts = [name for name, why in fallbacks.items() if why == reason]
             if parts:
                 what = "not translated" if reason == "untranslated" else "changed in English since translated"
-                found.append(Problem(path, 0, 0, "", f"{len(parts)} part{'s' * (len(parts) > 1)} printed in English, "
-                                                     f"{what}: {_names(parts)}"))
+                gaps.append(Problem(path, 0, 0, "", f"{len(parts)} part{'s' * (len(parts) > 1)} printed in English, "
+                                                    f"{what}: {listing(parts)}"))
         review = locale.reviews.get(doc_id)
-        if strict and review and review.is_draft:
-            found.append(Problem(path, 0, 0, "review.status", "draft translation: not reviewed by a qualified "
-                                                              "medical translator (--strict)"))
+        if review and review.is_draft:
+            drafts.append(Problem(path, 0, 0, "review.status", "draft translation: not reviewed by a qualified "
+                                                               "medical translator (--strict)"))
     if locale.missing_strings:
-        found.append(Problem(locale.folder / "strings.yaml", 0, 0, "", f"{len(locale.missing_strings)} UI strings "
-                                                                       f"printed in English: {_names(locale.missing_strings)}"))
+        gaps.append(Problem(locale.folder / "strings.yaml", 0, 0, "", f"{len(locale.missing_strings)} UI strings "
+                                                                      f"printed in English: {listing(locale.missing_strings)}"))
     if strict:
-        return found, []
-    return [], [str(problem) for problem in found if problem.where != "review.status"]
-
-
-def _names(names: list[str], most: int = 6) -> str:
-    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+        return gaps + drafts, []
+    return [], [str(problem) for problem in gaps]  # a draft translation says so on every page; no warning
 
 
 def check(content: Path, clinic_file: Path | None, locales: list[str] = (), topics: list[str] = ()

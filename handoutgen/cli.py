@@ -196,7 +196,7 @@ def _status(args) -> int:
                 below.append(f"{code} is {done:.0f}% translated, below --min-complete {args.min_complete:g}")
     for message in below:
         print(f"Error: {message}", file=sys.stderr)
-    problems = [p for p in project.problems]  # an unknown --locale or locale folder
+    problems = list(project.problems)  # an unknown --locale or locale folder
     _report_problems(problems)
     return 1 if below or problems else 0
 

@@ -190,17 +190,11 @@ def _load_strings(content: LocaleContent, source: LocaleContent, families: tuple
     if source.strings is None:
         return
     english = source.strings.model_dump()
-    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
-    if text is not None and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        data, doc = {}, None  # `translate` starts a language with every string commented out
-    else:
-        doc, _ = _read(path, content.problems, families)
-        if doc is None:
-            return
-        if not isinstance(doc.data, dict):
-            content.problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
-            return
-        data = doc.data
+    # `translate` starts a language with every string commented out: that file reads as empty.
+    doc = _read(path, content.problems, families, allow_empty=True)
+    if doc is None:
+        return
+    data = doc.data
     merged = dict(english)
     for key, value in data.items():
         nested = isinstance(value, dict) and isinstance(english.get(key), dict) and key != "pages"
@@ -214,10 +208,9 @@ def _load_strings(content: LocaleContent, source: LocaleContent, families: tuple
     try:
         content.strings = UIStrings.model_validate(merged)
     except ValidationError as error:
-        content.problems.extend(explain(doc, error) if doc else [Problem(path, 0, 0, "", str(error))])
+        content.problems.extend(explain(doc, error))
         return
-    if doc:
-        content.problems.extend(strings_problems(doc, english, plural_forms(content.code)))
+    content.problems.extend(strings_problems(doc, english, plural_forms(content.code)))
 
 
 def plural_forms(locale: str) -> set[str]:
@@ -232,23 +225,26 @@ def _wrong_extensions(folder: Path) -> list[Problem]:
             if path.suffix in {".yml", ".json"} or (path.is_file() and path.suffix == "" and not path.name.startswith("."))]
 
 
-def _read(path: Path, problems: list[Problem], families: tuple[str, ...] = ()) -> tuple[Document | None, None]:
-    doc, found = read_yaml(path)
+def _read(path: Path, problems: list[Problem], families: tuple[str, ...] = (), allow_empty: bool = False
+          ) -> Document | None:
+    """Read one file, check its characters against `families` (default: all bundled) and that it is a mapping."""
+    doc, found = read_yaml(path, allow_empty)
     problems.extend(found)
-    if doc is not None:
-        problems.extend(glyph_problems(doc, families or tuple(fonts.FAMILIES)))
-    return doc, None
+    if doc is None:
+        return None
+    problems.extend(glyph_problems(doc, families or tuple(fonts.FAMILIES)))
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
+        return None
+    return doc
 
 
 def _load(path: Path, model: type[M], problems: list[Problem], families: tuple[str, ...] = ()
           ) -> tuple[Document | None, M | None]:
     """Read and validate one file; `families` are the fonts its text must be drawn in (default: all bundled)."""
-    doc, _ = _read(path, problems, families)
+    doc = _read(path, problems, families)
     if doc is None:
         return None, None
-    if not isinstance(doc.data, dict):
-        problems.append(doc.problem((), f"expected a mapping of keys, got {kind_of(doc.data)}"))
-        return doc, None
     try:
         return doc, model.model_validate(doc.data)
     except ValidationError as error:

@@ -43,3 +43,8 @@ def display_path(path: Path) -> str:
         return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
     except ValueError:  # another drive on Windows
         return str(path)
+
+
+def listing(names: list[str], most: int = 6) -> str:
+    """Return names joined by commas, the first `most` of them and how many more."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")

@@ -118,6 +118,7 @@ def _coverage(path: Path) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+@cache
 def covered(families: tuple[str, ...]) -> frozenset[int]:
     """Return the code points the given families cover together."""
     points: set[int] = set()

@@ -57,6 +57,13 @@ def refuse_duplicates(ids: list[str], what: str) -> None:
         raise ValueError(f"{what} listed twice: {', '.join(dupes)}")
 
 
+def require(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    """Raise a ValueError naming every one of `names` that `model` leaves empty."""
+    missing = [name for name in names if not getattr(model, name)]
+    if missing:
+        raise ValueError(f"{what} needs {', '.join(missing)}")
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
 
@@ -192,9 +199,7 @@ class Review(Model):
     @model_validator(mode="after")
     def _complete(self):
         if self.status == "reviewed":
-            missing = [k for k in ("reviewed_by", "reviewed_on", "next_review") if not getattr(self, k)]
-            if missing:
-                raise ValueError(f"a reviewed topic needs {', '.join(missing)}")
+            require(self, ("reviewed_by", "reviewed_on", "next_review"), "a reviewed topic")
             if self.next_review <= self.reviewed_on:
                 raise ValueError("next_review must come after reviewed_on")
         return self
@@ -291,9 +296,7 @@ class TranslationReview(Model):
     @model_validator(mode="after")
     def _complete(self):
         if self.status == "reviewed":
-            missing = [k for k in ("reviewed_by", "credential", "reviewed_on") if not getattr(self, k)]
-            if missing:
-                raise ValueError(f"a reviewed translation needs {', '.join(missing)}")
+            require(self, ("reviewed_by", "credential", "reviewed_on"), "a reviewed translation")
         return self
 
     @property

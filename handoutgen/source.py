@@ -63,8 +63,12 @@ class _Refused(Exception):
         self.node, self.message = node, message
 
 
-def read_yaml(path: Path) -> tuple[Document | None, list[Problem]]:
-    """Read one YAML file; return the document, or None with the problems found."""
+def read_yaml(path: Path, allow_empty: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Read one YAML file; return the document, or None with the problems found.
+
+    With `allow_empty`, a file of only comments reads as an empty mapping (a strings file that
+    `translate` started with every string commented out).
+    """
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -81,8 +85,14 @@ def read_yaml(path: Path) -> tuple[Document | None, list[Problem]]:
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return None, [Problem(path, line, column, "",
                               f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8")]
-    text = text.removeprefix("\ufeff")
+    return parse_yaml(text.removeprefix("\ufeff"), path, allow_empty)
+
+
+def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Document | None, list[Problem]]:
+    """Parse YAML text read from `path` (a file, or an old version of one from git)."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        if allow_empty:
+            return Document(path, {}, text=text), []
         return None, [Problem(path, 0, 0, "", "file is empty")]
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)

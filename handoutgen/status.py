@@ -5,10 +5,13 @@ from __future__ import annotations
 import difflib
 import subprocess
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
-from .content import SOURCE_LOCALE, LocaleContent, Project
-from .translation import MISSING, OUTDATED, SUMMARY, TRANSLATED, UNTRANSLATED, content_hash, states, units
+from .content import LocaleContent, Project
+from .errors import listing
+from .source import parse_yaml
+from .translation import MISSING, OUTDATED, SUMMARY, TRANSLATED, UNTRANSLATED, content_hash, entries, states, units
 
 
 @dataclass
@@ -114,9 +117,9 @@ def as_text(all_rows: list[Row]) -> str:
             if row.title not in {TRANSLATED, "-"}:
                 notes.append(f"title {row.title}")
             if row.missing:
-                notes.append(f"untranslated: {_names(row.missing)}")
+                notes.append(f"untranslated: {listing(row.missing)}")
             if row.outdated:
-                notes.append(f"changed in English: {_names(row.outdated)}")
+                notes.append(f"changed in English: {listing(row.outdated)}")
             if row.problems:
                 notes.append(f"{row.problems} problem{'s' * (row.problems > 1)} (run check)")
             review = "" if row.review == "-" else f"  review: {row.review}"
@@ -127,37 +130,36 @@ def as_text(all_rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _names(names: list[str], most: int = 5) -> str:
-    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
 # --- status --diff: the English as it was when translated, against the English now ----------
 
-def past_versions(path: Path, limit: int = 500) -> list[str]:
-    """Return the committed texts of a file, newest first; empty outside git or when git is missing."""
+@cache
+def past_units(path: Path, model, limit: int = 500) -> tuple[dict, ...]:
+    """Return the parts of each committed version of an English file, newest first.
+
+    Empty outside git or when git is missing; versions that no longer validate are skipped.
+    """
     try:
         log = subprocess.run(["git", "log", f"--max-count={limit}", "--format=%H", "--", path.name],
                              cwd=path.parent, capture_output=True, text=True, check=True).stdout.split()
     except (OSError, subprocess.CalledProcessError):
-        return []
-    texts = []
+        return ()
+    versions = []
     for commit in log:
         shown = subprocess.run(["git", "show", f"{commit}:./{path.name}"], cwd=path.parent,
                                capture_output=True, text=True)
-        if shown.returncode == 0:
-            texts.append(shown.stdout)
-    return texts
+        doc, _ = parse_yaml(shown.stdout, path) if shown.returncode == 0 else (None, [])
+        if doc is None:
+            continue
+        try:
+            versions.append(units(model.model_validate(doc.data)))
+        except ValueError:  # a version in an older schema
+            continue
+    return tuple(versions)
 
 
 def find_english(path: Path, model, part: str, digest: str) -> dict | None:
     """Return the English of `part` as it was when its hash was `digest`, from the file's git history."""
-    from ruamel.yaml import YAML
-
-    for text in past_versions(path):
-        try:
-            old = units(model.model_validate(YAML(typ="safe", pure=True).load(text)))
-        except Exception:  # an old version that no longer validates: look further back
-            continue
+    for old in past_units(path, model):
         if part in old and content_hash(old[part]) == digest:
             return old[part]
     return None
@@ -175,14 +177,13 @@ def diff(project: Project, locale_code: str, doc_id: str) -> str:
         return f"{locale_code} has no translation of {doc_id!r} to compare\n"
     path = source.folder / f"{doc_id}.yaml"
     model = Glossary if doc_id == "glossary" else Topic
-    entries = {SUMMARY: translation, **{e.id: e for e in getattr(translation, "sections", None)
-                                         or getattr(translation, "terms", [])}}
+    parts = entries(translation)
     now = units(english)
     out = []
     for name, state in states(english, translation).items():
         if state != OUTDATED:
             continue
-        was = entries[name].translated_from
+        was = parts[name].translated_from
         current = content_hash(now[name])
         new_lines = emit_mapping(now[name], 2, text=False)
         old = find_english(path, model, name, was)

@@ -175,11 +175,11 @@ def _add_strings(source: LocaleContent, folder: Path, locale: str, say) -> int:
     english = source.strings.model_dump()
     have: dict = {}
     if path.exists():
-        doc, problems = read_yaml(path)
-        if problems and "empty" not in problems[0].message:
+        doc, problems = read_yaml(path, allow_empty=True)  # every string may still be commented out
+        if problems:
             raise UserError("cannot update a file that does not read; fix it first:\n"
                             + "\n".join(str(p) for p in problems))
-        have = doc.data if doc and isinstance(doc.data, dict) else {}
+        have = doc.data if isinstance(doc.data, dict) else {}
     missing = {key: value for key, value in english.items() if key not in have}
     if not missing:
         return 0

@@ -61,7 +61,7 @@ def unit_hashes(english: Topic | Glossary) -> dict[str, str]:
     return {name: content_hash(data) for name, data in units(english).items()}
 
 
-def _entries(translation: Translation | GlossaryTranslation) -> dict[str, Any]:
+def entries(translation: Translation | GlossaryTranslation) -> dict[str, Any]:
     """Return a translation's parts by name: its first part, then its sections or terms."""
     items = translation.sections if isinstance(translation, Translation) else translation.terms
     return {SUMMARY: translation, **{item.id: item for item in items}}
@@ -69,10 +69,10 @@ def _entries(translation: Translation | GlossaryTranslation) -> dict[str, Any]:
 
 def states(english: Topic | Glossary, translation: Translation | GlossaryTranslation | None) -> dict[str, str]:
     """Return the state of every English part in a translation: translated, untranslated, missing or outdated."""
-    entries = _entries(translation) if translation else {}
+    parts = entries(translation) if translation else {}
     out = {}
     for name, digest in unit_hashes(english).items():
-        entry = entries.get(name)
+        entry = parts.get(name)
         if entry is None:
             out[name] = MISSING
         elif entry.untranslated:
@@ -96,7 +96,7 @@ class Localized:
 def merge(english: Topic | Glossary, translation: Translation | GlossaryTranslation) -> Localized:
     """Return the translated document, with the English (marked) for every part not translated or out of date."""
     found = states(english, translation)
-    entries = _entries(translation)
+    parts = entries(translation)
     fallbacks = {name: (OUTDATED if state == OUTDATED else UNTRANSLATED)
                  for name, state in found.items() if state != TRANSLATED}
     update: dict[str, Any] = {}
@@ -107,11 +107,11 @@ def merge(english: Topic | Glossary, translation: Translation | GlossaryTranslat
     if isinstance(english, Topic):
         update["sections"] = [
             section if section.id in fallbacks else section.model_copy(update={
-                "heading": entries[section.id].heading, "blocks": entries[section.id].blocks})
+                "heading": parts[section.id].heading, "blocks": parts[section.id].blocks})
             for section in english.sections]
     else:
         terms = [term if term.id in fallbacks else term.model_copy(update={
-            "term": entries[term.id].term, "definition": entries[term.id].definition}) for term in english.terms]
+            "term": parts[term.id].term, "definition": parts[term.id].definition}) for term in english.terms]
         update["terms"] = sorted(terms, key=lambda t: _sort_key(t.term))
     return Localized(english.model_copy(update=update), fallbacks, translation.review)
 

@@ -28,6 +28,14 @@ def mark_translated(path: Path) -> None:
     path.write_text(re.sub(r"^ *untranslated: true.*\n", "", text, flags=re.M), encoding="utf-8")
 
 
+def translated_fridge_page(content_tree, capsys) -> tuple[Path, Path]:
+    """Start French, and mark its fridge page fully translated; return the content folder and that file."""
+    content = content_tree()
+    path = start(content, "fr", capsys) / "when-to-call.yaml"
+    mark_translated(path)
+    return content, path
+
+
 def status(content: Path, capsys, *args: str) -> tuple[int, list[dict]]:
     code = main(["status", "--content", str(content), "--format", "json", *args])
     return code, json.loads(capsys.readouterr().out)
@@ -76,9 +84,7 @@ def test_strict_refuses_a_fallback_to_english(content_tree, tmp_path, capsys):
 
 
 def test_an_english_edit_makes_exactly_that_section_outdated(content_tree, capsys):
-    content = content_tree()
-    folder = start(content, "fr", capsys)
-    mark_translated(folder / "when-to-call.yaml")
+    content, _ = translated_fridge_page(content_tree, capsys)
     code, rows = status(content, capsys, "--locale", "fr")
     assert row(rows, "fr", "when-to-call")["sections_translated"] == 3
     edit_english(content, "Bone or joint pain", "Bone or joint pain that is new")
@@ -101,9 +107,7 @@ def test_status_text_and_min_complete_gate(content_tree, capsys):
 
 
 def test_diff_shows_the_english_then_and_now_and_accept_marks_it_current(content_tree, capsys):
-    content = content_tree()
-    folder = start(content, "fr", capsys)
-    mark_translated(folder / "when-to-call.yaml")
+    content, path = translated_fridge_page(content_tree, capsys)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run(["git", "init", "-q"], cwd=content, check=True)
     subprocess.run(git + ["add", "-A"], cwd=content, check=True)
@@ -116,9 +120,9 @@ def test_diff_shows_the_english_then_and_now_and_accept_marks_it_current(content
     assert '+        - "Bone or joint pain that is new"' in out
     assert "call-right-away" not in out
 
-    before = (folder / "when-to-call.yaml").read_text(encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
     assert main(["translate", "fr", "--content", str(content), "--accept", "when-to-call/call-today"]) == 0
-    after = (folder / "when-to-call.yaml").read_text(encoding="utf-8")
+    after = path.read_text(encoding="utf-8")
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
     assert len(changed) == 1 and "translated_from" in changed[0][1]
     capsys.readouterr()
@@ -126,10 +130,7 @@ def test_diff_shows_the_english_then_and_now_and_accept_marks_it_current(content
 
 
 def test_translate_adds_a_new_english_section_and_touches_nothing_translated(content_tree, capsys):
-    content = content_tree()
-    folder = start(content, "fr", capsys)
-    path = folder / "when-to-call.yaml"
-    mark_translated(path)
+    content, path = translated_fridge_page(content_tree, capsys)
     text = path.read_text(encoding="utf-8").replace('"Call the same day"', '"Appelez le jour même"')
     path.write_text(text, encoding="utf-8")
     edit_english(content, "  - id: when-you-call\n", "  - id: after-hours\n    heading: At night\n    blocks:\n"
@@ -154,10 +155,7 @@ def test_translate_adds_a_new_english_section_and_touches_nothing_translated(con
     ('Call {urgent_phon} now if your child has:"', "unknown placeholder {urgent_phon} (did you mean 'urgent_phone'?)"),
 ])
 def test_placeholder_mismatch_is_an_error_with_file_and_line(content_tree, capsys, change, message):
-    content = content_tree()
-    folder = start(content, "fr", capsys)
-    path = folder / "when-to-call.yaml"
-    mark_translated(path)
+    content, path = translated_fridge_page(content_tree, capsys)
     text = path.read_text(encoding="utf-8")
     original = 'title: "Call {urgent_phone} now if your child has:"'
     line = text[:text.index(original)].count("\n") + 1
@@ -172,10 +170,7 @@ def test_placeholder_mismatch_is_an_error_with_file_and_line(content_tree, capsy
 
 
 def test_a_list_of_another_length_is_an_error(content_tree, capsys):
-    content = content_tree()
-    folder = start(content, "fr", capsys)
-    path = folder / "when-to-call.yaml"
-    mark_translated(path)
+    content, path = translated_fridge_page(content_tree, capsys)
     text = path.read_text(encoding="utf-8").replace('            - "Trouble breathing"\n', "")
     path.write_text(text, encoding="utf-8")
     assert main(["check", "--content", str(content), "--locale", "fr"]) == 1
