@@ -35,6 +35,8 @@ class BuildOptions:
     paper: str | None = None  # None: the profile's paper, else Letter
     editions: list[str] = field(default_factory=lambda: ["standard"])
     packs: list[str] = field(default_factory=list)  # only these packs (and no single handouts)
+    booklet: bool = False  # the booklet too, even with --topic or --pack
+    singles: bool = True  # False: only the booklet and packs (`serve`, after a change to a topic)
     strict: bool = False
     today: dt.date = field(default_factory=lambda: today())
 
@@ -131,7 +133,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     # A pack may need any topic, so --pack loads them all; --topic alone loads only what it names.
-    load = [] if options.packs else options.topics
+    load = [] if options.packs or options.booklet else options.topics
     project, clinic, problems = check(options.content, options.clinic_file, options.locales, load)
     review_errors, report.warnings = review_problems(project, options.today, options.strict, options.topics)
     report.problems = sorted(problems + review_errors)
@@ -172,7 +174,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
                 write_atomically(output.path, output.data)
             report.outputs += outputs
         if report.outputs:
-            for output in preview_assets(options):
+            for output in preview_assets(options) + site_files(options, project, clinic, paper, report):
                 write_atomically(output.path, output.data)
                 report.outputs.append(output)
     finally:
@@ -196,6 +198,7 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
     order = [t for t in order if t in locale.topics] + sorted(set(locale.topics) - set(order))
     docs = documents(locale, edition, order)
     singles = [d for d in docs if d.id in options.topics] if options.topics else ([] if options.packs else docs)
+    singles = singles if options.singles else []
     depth = "../" * len(out.relative_to(options.out).parts)
     stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
     outputs: list[Output] = []
@@ -219,7 +222,7 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
     by_id = {doc.id: doc for doc in docs}
     # A booklet or pack is built only when the locale has every topic in it: never a silently short one.
     complete = project.booklet and all(t in by_id for t in project.booklet.topics) and "glossary" in by_id
-    if not options.topics and not options.packs and complete:
+    if (options.booklet or not (options.topics or options.packs)) and complete:
         collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs)))
     for pack in project.packs.packs if project.packs else []:
         if pack.id not in options.packs and (options.packs or options.topics):
@@ -256,6 +259,21 @@ def preview_assets(options: BuildOptions) -> list[Output]:
     outputs.append(Output(assets / "fonts.css", css.encode()))
     outputs += [Output(assets / "fonts" / face.path.name, face.path.read_bytes()) for face in fonts.faces()]
     return outputs
+
+
+def site_files(options: BuildOptions, project: Project, clinic: ClinicProfile | None, paper: str,
+               report: BuildReport) -> list[Output]:
+    """Return the download site and its manifest, updated with the PDFs this build wrote."""
+    from .site import MANIFEST, manifest_bytes, read_manifest, site_pages
+
+    built = read_manifest(options.out)
+    for output in report.outputs:
+        if output.path.suffix == ".pdf":
+            path = output.path.relative_to(options.out).as_posix()
+            built[path] = {"pages": output.pages, "bytes": len(output.data), "paper": paper}
+    partial = bool(options.topics or options.packs or not options.singles)
+    pages = site_pages(options.out, project, clinic, built, set(report.failed_locales), partial)
+    return [Output(path, data) for path, data in pages.items()] + [Output(options.out / MANIFEST, manifest_bytes(built))]
 
 
 def write_atomically(path: Path, data: bytes) -> None:

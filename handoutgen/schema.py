@@ -478,6 +478,10 @@ class UIStrings(Model):
     """Printed on every page of a reviewed translation; must contain {name}, {credential} and {date}."""
     pages: dict[Literal["zero", "one", "two", "few", "many", "other"], str]
     """A page count, in each CLDR plural form the language uses (`one`, `other`, …); `{n}` is the number."""
+    site: dict[Literal["title", "intro", "languages", "handouts", "collections", "contains", "standard",
+                       "large_print", "letter", "a4", "pdf", "reviewed", "draft", "draft_translation",
+                       "partly_english", "outdated", "more_in_english"], str]
+    """The words of the download site: `contains` uses {titles}, `reviewed` uses {date}."""
 
     @field_validator("page_of", "reviewed_notice", "translation_reviewed_notice")
     @classmethod
@@ -486,6 +490,14 @@ class UIStrings(Model):
                  "translation_reviewed_notice": ("{name}", "{credential}", "{date}")}[info.field_name]
         if not all(slot in value for slot in slots):
             raise ValueError(f"must contain {' and '.join(slots)}")
+        return value
+
+    @field_validator("site")
+    @classmethod
+    def _site_slots(cls, value: dict) -> dict:
+        for key, slot in (("contains", "{titles}"), ("reviewed", "{date}")):
+            if key in value and slot not in value[key]:
+                raise ValueError(f"{key} must contain {slot}")
         return value
 
 
