@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import Problem, UserError
 from .paths import CONTENT, DEFAULT_CLINIC
 
-COMMANDS = ("build", "check", "status", "translate", "schema")
+COMMANDS = ("build", "check", "status", "translate", "serve", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="only this pack, such as newly-diagnosed (repeatable; default: every pack)")
     build.add_argument("--strict", action="store_true",
                        help="refuse draft content and content whose review is overdue")
+
+    serve = commands.add_parser(
+        "serve", help="preview the site and handouts in a browser, rebuilt on every save",
+        description="Build, serve the download site and HTML previews on 127.0.0.1, and rebuild what a saved "
+                    "change affects; open pages reload by themselves. Ctrl-C stops.")
+    common(serve)
+    serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0: any free port)")
+    serve.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                       help="where to build (default: build/)")
+    serve.add_argument("--paper", choices=["letter", "a4"], default=None,
+                       help="paper size (default: the clinic profile's paper, else letter)")
+    serve.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
+                       help="standard and/or large-print (repeatable; default: standard)")
 
     check = commands.add_parser("check", help="validate content and print reading grades; renders nothing",
                                 description="Validate every file and print each English topic's reading grade.")
@@ -106,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             return _status(args)
         if args.command == "translate":
             return _translate(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "schema":
             from .jsonschema import write_schemas
 
@@ -217,6 +232,20 @@ def _translate(args) -> int:
         print(f"Next: translate the parts marked `untranslated: true`, then run "
               f"`generate.py status --locale {args.locale}`.")
     return 0
+
+
+def _serve(args) -> int:
+    from .build import BuildOptions
+    from .serve import serve
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port {args.port} is not a port number (0 to 65535)")
+    options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
+                           topics=args.topic, paper=args.paper,
+                           editions=list(dict.fromkeys(args.edition)) or ["standard"])
+    return serve(options, args.port, say=lambda line: print(line, flush=True), debug=args.debug)
 
 
 def _build(args) -> int:
