@@ -1,4 +1,4 @@
-"""The command line: `build` (the default), `check` and `schema`.
+"""The command line: `build` (the default), `check`, `status`, `translate`, `serve` and `schema`.
 
 Exit codes follow Click's conventions: 0 success, 1 a content or user error, 2 a usage error.
 """
@@ -38,15 +38,19 @@ def _parser() -> argparse.ArgumentParser:
                             help="generic handouts: a labelled blank line wherever a clinic detail would go")
         sub.add_argument("--debug", action="store_true", help="show tracebacks")
 
+    def rendering(sub: argparse.ArgumentParser) -> None:
+        common(sub)
+        sub.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                         help="where to write (default: build/)")
+        sub.add_argument("--paper", choices=["letter", "a4"], default=None,
+                         help="paper size (default: the clinic profile's paper, else letter)")
+        sub.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
+                         help="standard and/or large-print (repeatable; default: standard)")
+
     build = commands.add_parser("build", help="render every handout to PDF and HTML (the default)",
-                                description="Check all content, then render PDFs, HTML previews and booklets.")
-    common(build)
-    build.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
-                       help="where to write (default: build/)")
-    build.add_argument("--paper", choices=["letter", "a4"], default=None,
-                       help="paper size (default: the clinic profile's paper, else letter)")
-    build.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
-                       help="standard and/or large-print (repeatable; default: standard)")
+                                description="Check all content, then render PDFs, HTML previews, booklets "
+                                            "and the download site.")
+    rendering(build)
     build.add_argument("--pack", action="append", default=[], metavar="ID",
                        help="only this pack, such as newly-diagnosed (repeatable; default: every pack)")
     build.add_argument("--strict", action="store_true",
@@ -56,14 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="preview the site and handouts in a browser, rebuilt on every save",
         description="Build, serve the download site and HTML previews on 127.0.0.1, and rebuild what a saved "
                     "change affects; open pages reload by themselves. Ctrl-C stops.")
-    common(serve)
+    rendering(serve)
     serve.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0: any free port)")
-    serve.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
-                       help="where to build (default: build/)")
-    serve.add_argument("--paper", choices=["letter", "a4"], default=None,
-                       help="paper size (default: the clinic profile's paper, else letter)")
-    serve.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
-                       help="standard and/or large-print (repeatable; default: standard)")
 
     check = commands.add_parser("check", help="validate content and print reading grades; renders nothing",
                                 description="Validate every file and print each English topic's reading grade.")
