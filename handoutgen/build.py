@@ -23,6 +23,10 @@ from .paths import DEFAULT_CLINIC
 from .schema import ClinicProfile, did_you_mean
 
 
+UMASK = os.umask(0o022)  # read once, at import, then restored: os.umask can only be read by setting it
+os.umask(UMASK)
+
+
 @dataclass
 class BuildOptions:
     """What to build and where."""
@@ -255,7 +259,7 @@ def preview_assets(options: BuildOptions) -> list[Output]:
     """Return the stylesheets and fonts the HTML previews link to, so they look like the PDF."""
     assets = options.out / "assets"
     outputs = [Output(assets / "print.css", layout_css().encode())]
-    css = fonts.font_face_css(lambda face: f"fonts/{face.path.name}")
+    css = fonts.font_face_css(lambda face: f"fonts/{face.path.name}", ranges=True)
     outputs.append(Output(assets / "fonts.css", css.encode()))
     outputs += [Output(assets / "fonts" / face.path.name, face.path.read_bytes()) for face in fonts.faces()]
     return outputs
@@ -279,12 +283,16 @@ def site_files(options: BuildOptions, project: Project, clinic: ClinicProfile | 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_bytes() == data:
+    if path.exists() and path.read_bytes() == data and path.stat().st_mode & 0o777 == 0o666 & ~UMASK:
         return
+    # mkstemp makes a file only its owner can read; a web server must read the site, so the file
+    # gets the mode any new file gets under the umask (usually rw-r--r--).
+    mode = 0o666 & ~UMASK
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

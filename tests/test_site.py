@@ -151,3 +151,12 @@ def test_badges_follow_the_translation_status_in_the_page_language(content_tree,
     assert care == [clinical_draft, "Traducción en borrador", "Desactualizada respecto al inglés"]
     questions = docs["Preguntas para el equipo de atención"]["badges"]
     assert questions == [clinical_draft]  # the translation is reviewed: no draft-translation badge
+
+
+def test_a_web_server_can_read_every_file_built(built):
+    """Files are written to a temporary name first; they must still get the usual mode, not owner-only."""
+    from handoutgen.build import UMASK
+
+    for path in built.rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o777 == 0o666 & ~UMASK, f"{path} has mode {path.stat().st_mode:o}"
