@@ -21,6 +21,7 @@ from .errors import display_path as display
 from .html import Collection, Edition, booklet_page, documents, edition_css, layout_css, topic_page
 from .paths import DEFAULT_CLINIC
 from .schema import ClinicProfile, did_you_mean
+from .site import MANIFEST, NO_CLINIC, collection_facts, handout_facts, read_manifest, site_pages
 
 
 UMASK = os.umask(0o022)  # read once, at import, then restored: os.umask can only be read by setting it
@@ -52,6 +53,7 @@ class Output:
     path: Path
     data: bytes
     pages: int = 0
+    facts: dict | None = None  # for a PDF: what the download site says of it (see site.facts)
 
 
 @dataclass
@@ -146,9 +148,18 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
                              f"{did_you_mean(pack_id, known_packs)}; packs: {', '.join(known_packs)}")
                      for pack_id in options.packs if pack_id not in known_packs]
     report.problems += unknown_packs
-    if (options.clinic_file and clinic is None) or project.problems or not project.locales or unknown_packs:
+    manifest = read_manifest(options.out)
+    report.warnings += manifest.dropped
+    for_clinic = clinic.name if clinic else NO_CLINIC
+    mixed = manifest.clinic not in {None, for_clinic}  # one folder, one site: never two clinics' numbers
+    if mixed:
+        report.problems.append(Problem(options.out / MANIFEST, 0, 0, "", f"{display(options.out)} holds handouts "
+                                       f"built for {manifest.clinic}, and this build is for {for_clinic}: build "
+                                       f"into another folder with --out, or delete {display(options.out)} first"))
+    if (options.clinic_file and clinic is None) or project.problems or not project.locales or unknown_packs or mixed:
         report.failed_locales = sorted(project.locales)
         return report
+    manifest.clinic = for_clinic
     paper = options.paper or (clinic.paper if clinic and clinic.paper else "letter")
 
     from .pdf import PDFRenderer, RefusedURL, WarningCollector  # WeasyPrint: only when rendering
@@ -176,9 +187,14 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
                 continue
             for output in outputs:
                 write_atomically(output.path, output.data)
+                if output.facts is not None:
+                    entry = {"pages": output.pages, "bytes": len(output.data), "paper": paper, **output.facts}
+                    manifest.files[output.path.relative_to(options.out).as_posix()] = entry
+            write_atomically(options.out / MANIFEST, manifest.data())  # right away: a stopped build leaves it true
             report.outputs += outputs
         if report.outputs:
-            for output in preview_assets(options) + site_files(options, project, clinic, paper, report):
+            site = site_pages(options.out, project, clinic, manifest.files, set(report.failed_locales))
+            for output in preview_assets(options) + [Output(path, data) for path, data in site.items()]:
                 write_atomically(output.path, output.data)
                 report.outputs.append(output)
     finally:
@@ -216,18 +232,20 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
                 report.warnings.append(f"{over}, once it is fully translated")
             else:
                 report.problems.append(over)
-        outputs.append(Output(out / f"{doc.id}.pdf", rendered.data, rendered.pages))
+        outputs.append(Output(out / f"{doc.id}.pdf", rendered.data, rendered.pages,
+                              handout_facts(doc, edition.locale, edition.values(locale.strings))))
         preview = topic_page(doc, edition, locale, preview=True, stylesheets=stylesheets)
         outputs.append(Output(out / f"{doc.id}.html", preview.encode()))
         progress(f"  {_show(out / doc.id, options.out)}.pdf  {rendered.pages} page{'s' if rendered.pages != 1 else ''}"
                  f"  {len(rendered.data) // 1024} KB")
     ui = locale.strings
-    collections: list[tuple[Path, Collection]] = []
+    collections: list[tuple[Path, Collection, dict]] = []
     by_id = {doc.id: doc for doc in docs}
     # A booklet or pack is built only when the locale has every topic in it: never a silently short one.
     complete = project.booklet and all(t in by_id for t in project.booklet.topics) and "glossary" in by_id
     if (options.booklet or not (options.topics or options.packs)) and complete:
-        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs)))
+        facts = collection_facts(ui.booklet_title, locale.code, ui.booklet_subtitle, docs, ui, locale.code)
+        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs), facts))
     for pack in project.packs.packs if project.packs else []:
         if pack.id not in options.packs and (options.packs or options.topics):
             continue
@@ -242,10 +260,12 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
             continue
         title = pack.title.get(locale.code, pack.title["en"])
         collection = Collection(title, ui.booklet_title, [by_id[t] for t in pack.topics if t in by_id], True)
-        collections.append((out / "packs" / f"{pack.id}.pdf", collection))
-    for path, collection in collections:
+        facts = collection_facts(title, locale.code if locale.code in pack.title else "en", None,
+                                 collection.docs, ui, locale.code)
+        collections.append((out / "packs" / f"{pack.id}.pdf", collection, facts))
+    for path, collection, facts in collections:
         rendered = renderer.render(booklet_page(collection, edition, locale, preview=False))
-        outputs.append(Output(path, rendered.data, rendered.pages))
+        outputs.append(Output(path, rendered.data, rendered.pages, facts))
         progress(f"  {_show(path, options.out)}  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
     outputs.append(Output(out / "edition.css", renderer.edition_css.encode()))
     return outputs
@@ -263,21 +283,6 @@ def preview_assets(options: BuildOptions) -> list[Output]:
     outputs.append(Output(assets / "fonts.css", css.encode()))
     outputs += [Output(assets / "fonts" / face.path.name, face.path.read_bytes()) for face in fonts.faces()]
     return outputs
-
-
-def site_files(options: BuildOptions, project: Project, clinic: ClinicProfile | None, paper: str,
-               report: BuildReport) -> list[Output]:
-    """Return the download site and its manifest, updated with the PDFs this build wrote."""
-    from .site import MANIFEST, manifest_bytes, read_manifest, site_pages
-
-    built = read_manifest(options.out)
-    for output in report.outputs:
-        if output.path.suffix == ".pdf":
-            path = output.path.relative_to(options.out).as_posix()
-            built[path] = {"pages": output.pages, "bytes": len(output.data), "paper": paper}
-    partial = bool(options.topics or options.packs or not options.singles)
-    pages = site_pages(options.out, project, clinic, built, set(report.failed_locales), partial)
-    return [Output(path, data) for path, data in pages.items()] + [Output(options.out / MANIFEST, manifest_bytes(built))]
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -109,6 +109,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = _md_filter
     env.filters["date"] = _date_filter
+    env.filters["direction"] = lambda code: Locale.parse(code, sep="-").text_direction
     env.globals["block_kind"] = lambda block: next(k for k, c in BLOCK_KINDS.items() if isinstance(block, c))
     return env
 

@@ -128,7 +128,8 @@ def watched(options: BuildOptions) -> dict[Path, tuple[int, int]]:
 def passes(options: BuildOptions, changed: set[Path]) -> list[BuildOptions]:
     """Return the builds a change needs: each changed topic first (fast), then the booklet and packs with it.
 
-    A change to anything but a topic file (strings, glossary, clinic, templates, styles) rebuilds everything.
+    A change to anything but a topic file (strings, glossary, clinic, templates, styles) rebuilds
+    everything, as does a file added or deleted (see `serve`), so that the checks across files run.
     """
     topics: set[str] = set()
     locales: set[str] = set()
@@ -252,10 +253,11 @@ def serve(options: BuildOptions, port: int, say=print, debug: bool = False, inte
             time.sleep(interval)  # an editor may write a file in several steps
             now = watched(options)
             changed |= {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
+            added_or_deleted = any(p not in before or p not in now for p in changed)
             before = now
             for path in sorted(changed):
-                say(f"changed: {path}")
-            for step in passes(options, changed):
+                say(f"{'changed' if path in now else 'deleted'}: {path}")
+            for step in [options] if added_or_deleted else passes(options, changed):
                 problems = run_build(step, state, say, debug)
                 state.finished(problems)
                 if problems:

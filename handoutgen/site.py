@@ -2,12 +2,14 @@
 
 The site is plain HTML and CSS with relative links, so it works from any static web server
 or straight from disk. What it lists comes from `DIR/manifest.json`, which every build
-updates with the PDFs it wrote (pages, bytes, paper), so a site built by several partial
-builds lists exactly the files that are there.
+updates with the PDFs it wrote and what they were when written (pages, bytes, paper, title,
+purpose, badges, review date), so a site built by several partial builds lists exactly the
+files that are there, as they are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -17,27 +19,91 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
-from .content import LocaleContent, Project, SOURCE_LOCALE, load_project
-from .html import Edition, Handout, documents, environment
+from .content import Project, SOURCE_LOCALE, load_project
+from .html import Edition, Handout, environment
 from .markup import plain, render_inline
 from .paths import STYLES
 from .schema import ClinicProfile
 
 MANIFEST = "manifest.json"
+BADGES = ("draft", "draft_translation", "partly_english", "outdated")
+"""The site strings that mark a document, in the order they are shown."""
+NO_CLINIC = "(no clinic: --no-clinic)"
 
 
-def read_manifest(out: Path) -> dict[str, dict]:
-    """Return the manifest's files (path relative to `out` -> pages, bytes, paper); those gone are dropped."""
+@dataclass
+class Manifest:
+    """What `DIR/manifest.json` records: the clinic the folder is for, and every PDF built into it."""
+
+    clinic: str | None = None  # None: nothing built yet
+    files: dict[str, dict] = field(default_factory=dict)  # path relative to DIR -> facts (see `facts`)
+    dropped: list[str] = field(default_factory=list)  # why entries were not kept, for a warning
+
+    def data(self) -> bytes:
+        """Return the manifest as stable JSON."""
+        files = dict(sorted(self.files.items()))
+        return (json.dumps({"clinic": self.clinic, "files": files}, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def read_manifest(out: Path) -> Manifest:
+    """Return the manifest of `out`, keeping only entries whose PDF is there, unchanged since it was recorded."""
+    path = out / MANIFEST
+    if not path.is_file():
+        old = next(out.rglob("*.pdf"), None) if out.is_dir() else None
+        note = [f"{path} is missing: the site lists only PDFs built from now on; rebuild the rest to list "
+                f"them"] if old else []
+        return Manifest(dropped=note)
     try:
-        files = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}  # no site yet, or a manifest we cannot read: start again from what this build writes
-    return {path: entry for path, entry in files.items() if (out / path).is_file()}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        clinic, files = data["clinic"], data["files"]
+        assert isinstance(files, dict) and (clinic is None or isinstance(clinic, str))
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        return Manifest(dropped=[f"{path} cannot be read: the site lists only PDFs built from now on; "
+                                 f"rebuild everything to list the rest"])
+    manifest = Manifest(clinic)
+    for name, entry in files.items():
+        file = out / name
+        if not (isinstance(entry, dict) and _ENTRY.keys() <= entry.keys()
+                and all(isinstance(entry[k], kind) for k, kind in _ENTRY.items())):
+            manifest.dropped.append(f"{path}: the entry for {name} is not one this version wrote; not listed")
+        elif file.is_file() and file.stat().st_size == entry["bytes"]:
+            manifest.files[name] = entry
+        elif file.is_file():  # rewritten since by something else, or a build stopped part way: facts unknown
+            manifest.dropped.append(f"{file} changed since it was built; not listed until it is built again")
+    return manifest
 
 
-def manifest_bytes(files: dict[str, dict]) -> bytes:
-    """Return the manifest as stable JSON."""
-    return (json.dumps({"files": dict(sorted(files.items()))}, indent=1, ensure_ascii=False) + "\n").encode()
+_ENTRY = {"pages": int, "bytes": int, "paper": str, "title": str, "purpose": str, "lang": str, "badges": list,
+          "reviewed": (str, type(None))}
+
+
+def facts(title: str, purpose: str, lang: str, docs: list[Handout], reviewed=None) -> dict:
+    """Return what the site says of one PDF, as it was built: its words, its badges and its review date."""
+    found = set()
+    for doc in docs:
+        found |= {"draft"} if doc.review.is_draft else set()
+        found |= {"draft_translation"} if doc.translation_review and doc.translation_review.is_draft else set()
+        reasons = set(doc.fallbacks.values())
+        found |= {"partly_english"} if "untranslated" in reasons else set()
+        found |= {"outdated"} if "outdated" in reasons else set()
+    return {"title": title, "purpose": purpose, "lang": lang, "badges": [b for b in BADGES if b in found],
+            "reviewed": reviewed.isoformat() if reviewed else None}
+
+
+def handout_facts(doc: Handout, code: str, values) -> dict:
+    """Return the facts of a single handout's PDF; its title and purpose may still be in English."""
+    lang = "en" if "title" in doc.fallbacks else code
+    reviewed = None if doc.review.is_draft else doc.review.reviewed_on
+    return facts(doc.plain_title, plain(doc.topic.purpose, values), lang, [doc], reviewed)
+
+
+def collection_facts(title: str, title_lang: str, purpose: str | None, docs: list[Handout], strings, code: str
+                     ) -> dict:
+    """Return the facts of a booklet or pack: its badges are those of the handouts in it."""
+    if purpose is None:
+        names = format_list([doc.plain_title for doc in docs], locale=code.replace("-", "_"))
+        purpose = strings.site["contains"].replace("{titles}", names)
+    return facts(title, purpose, title_lang, docs)
 
 
 @dataclass
@@ -53,27 +119,24 @@ class Link:
 
 @dataclass
 class Item:
-    """One document on a locale's page: a handout, the booklet or a pack."""
+    """One document on a locale's page: a handout, the booklet or a pack, as its PDFs were built."""
 
     id: str
-    title: str
-    purpose: str
+    facts: dict
     links: list[Link] = field(default_factory=list)
-    doc: Handout | None = None  # None for the booklet and packs
     preview: str | None = None  # the HTML version, for a handout
 
     @property
-    def badges(self) -> list[str]:
-        """Return the keys of the site strings that mark this document: draft, partly English, outdated."""
-        if self.doc is None:
-            return []
-        found = ["draft"] if self.doc.review.is_draft else []
-        if self.doc.translation_review and self.doc.translation_review.is_draft:
-            found.append("draft_translation")
-        reasons = set(self.doc.fallbacks.values())
-        found += [key for key, reason in (("partly_english", "untranslated"), ("outdated", "outdated"))
-                  if reason in reasons]
-        return found
+    def collection(self) -> bool:
+        return self.id == "booklet" or self.id.startswith("pack:")
+
+    @property
+    def lang(self) -> str:
+        return self.facts["lang"]
+
+    @property
+    def reviewed(self):
+        return dt.date.fromisoformat(self.facts["reviewed"]) if self.facts["reviewed"] else None
 
 
 def _parse(path: str) -> tuple[str, str, str]:
@@ -112,84 +175,65 @@ def size_label(size: int, code: str) -> str:
     return format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=locale)
 
 
-def locale_items(content: LocaleContent, project: Project, edition: Edition, built: dict[str, dict]) -> list[Item]:
-    """Return the locale's documents that have at least one built PDF, in reading order, packs last."""
-    values = edition.values(content.strings)
-    order = project.booklet.topics if project.booklet else sorted(content.topics)
-    order = [t for t in order if t in content.topics] + sorted(set(content.topics) - set(order))
-    docs = documents(content, edition, order)
-    items = {doc.id: Item(doc.id, doc.plain_title, plain(doc.topic.purpose, values), doc=doc) for doc in docs}
-    titles = {doc.id: doc.plain_title for doc in docs}
-    locale = content.code.replace("-", "_")
-
-    def contains(topics: list[str]) -> str:
-        names = format_list([titles[t] for t in topics if t in titles], locale=locale)
-        return content.strings.site["contains"].replace("{titles}", names)
-
-    if project.booklet:
-        items["booklet"] = Item("booklet", content.strings.booklet_title, content.strings.booklet_subtitle)
-    for pack in project.packs.packs if project.packs else []:
-        items[f"pack:{pack.id}"] = Item(f"pack:{pack.id}", pack.title.get(content.code, pack.title["en"]),
-                                        contains(pack.topics))
-    for path, entry in sorted(built.items()):
-        code, edition_name, doc_id = _parse(path)
-        if code == content.code and doc_id in items:
-            href = str(PurePosixPath(path).relative_to(code))
-            items[doc_id].links.append(Link(href, edition_name, entry["paper"], entry["pages"], entry["bytes"]))
-    for item in items.values():
-        if item.doc and any(link.edition == "standard" for link in item.links):
-            item.preview = f"{item.id}.html"
-        item.links.sort(key=lambda link: (link.edition != "standard", link.paper))
-    return [item for item in items.values() if item.links]
+def locale_items(code: str, project: Project, built: dict[str, dict]) -> list[Item]:
+    """Return the documents with a PDF built in this locale: handouts in reading order, then the booklet and packs."""
+    items: dict[str, Item] = {}
+    for path, entry in sorted(built.items(), key=lambda pair: (_parse(pair[0])[1] != "standard", pair[0])):
+        locale, edition, doc_id = _parse(path)
+        if locale != code:
+            continue
+        item = items.setdefault(doc_id, Item(doc_id, entry))  # the facts of the standard edition come first
+        href = str(PurePosixPath(path).relative_to(code))
+        item.links.append(Link(href, edition, entry["paper"], entry["pages"], entry["bytes"]))
+        if edition == "standard" and not item.collection:
+            item.preview = f"{doc_id}.html"
+    order = (project.booklet.topics if project.booklet else []) + ["glossary", "booklet"]
+    order += [f"pack:{pack.id}" for pack in (project.packs.packs if project.packs else [])]
+    rank = {doc_id: n for n, doc_id in enumerate(order)}
+    return sorted(items.values(), key=lambda item: (item.collection, rank.get(item.id, len(rank)), item.id))
 
 
 def site_pages(out: Path, project: Project, clinic: ClinicProfile | None, built: dict[str, dict],
-               skip: set[str], partial: bool = False) -> dict[Path, bytes]:
+               skip: set[str]) -> dict[Path, bytes]:
     """Return the site's files: the chooser, a page for each locale with built PDFs, and its stylesheet.
 
-    Locales in `skip` (which failed this build) keep the page an earlier build wrote. After a
-    `partial` build (some topics or packs only) every locale is loaded again, whole, for its page.
+    What each page lists comes from `built` (the manifest), as the PDFs were built; only the words
+    around them come from each locale's strings. A locale in `skip` (which failed this build) keeps
+    the page an earlier build wrote.
     """
     codes = sorted({_parse(path)[0] for path in built}, key=lambda c: (c != SOURCE_LOCALE, c))
-    if partial or any(c not in project.locales for c in codes if c not in skip):
-        project = load_project(project.root, [c for c in codes if c not in skip] or None)
+    missing = [c for c in codes if c not in project.locales]
+    if missing:  # a build limited with --locale: the words of the other locales' pages
+        project.locales.update(load_project(project.root, missing).locales)
     files: dict[Path, bytes] = {out / "assets" / "site.css": (STYLES / "site.css").read_bytes()}
-    languages = [{"code": c, "name": endonym(c), "dir": direction(c),
-                  "english": Locale.parse(c, sep="-").get_display_name("en")} for c in codes]
-    listed = []
+    languages, good = [], []
     for code in codes:
         content = project.locales.get(code)
-        if code in skip or content is None or content.strings is None or content.problems:
-            if (out / code / "index.html").is_file():
-                listed.append(code)
-            continue
-        edition = Edition(locale=code, clinic=clinic)
-        items = locale_items(content, project, edition, built)
-        source = project.source
-        more = (code != SOURCE_LOCALE and SOURCE_LOCALE in codes and source is not None
-                and bool(set(source.topics) - set(content.topics)))
+        strings = content.strings if content else None
+        language = {"code": code, "name": endonym(code), "dir": direction(code),
+                    "english": Locale.parse(code, sep="-").get_display_name("en")}
+        if strings is not None:  # a locale that failed may still have good strings for its urgent line
+            values = Edition(code, clinic).values(strings)
+            language.update(title=strings.site["title"], urgent=render_inline(strings.urgent_line, values))
+        if strings is not None and code not in skip and not content.problems:
+            good.append(code)
+        if code in good or (out / code / "index.html").is_file():
+            languages.append(language)
+    english = {_parse(p)[2] for p in built if _parse(p)[0] == SOURCE_LOCALE}
+    for code in good:
+        strings = project.locales[code].strings
+        own = {_parse(p)[2] for p in built if _parse(p)[0] == code}
         html = environment().get_template("site_locale.html.j2").render(
-            page=_Page(code, direction(code)), root="../", ui=content.strings, values=edition.values(content.strings),
-            clinic=clinic, items=items, languages=languages, more_in_english=more,
-            pages_label=lambda n: pages_label(content.strings, code, n), size_label=lambda n: size_label(n, code),
-            endonym=endonym)
+            page=_Page(code, direction(code)), root="../", ui=strings, values=Edition(code, clinic).values(strings),
+            clinic=clinic, items=locale_items(code, project, built), languages=languages,
+            more_in_english=code != SOURCE_LOCALE and bool(english - own),
+            pages_label=lambda n: pages_label(strings, code, n), size_label=lambda n: size_label(n, code))
         files[out / code / "index.html"] = html.encode()
-        listed.append(code)
-    chooser = []
-    for language in languages:
-        content = project.locales.get(language["code"])
-        if language["code"] not in listed:
-            continue
-        if content is not None and content.strings is not None and not content.problems:
-            values = Edition(language["code"], clinic).values(content.strings)
-            language = dict(language, title=content.strings.site["title"],
-                            urgent=render_inline(content.strings.urgent_line, values))
-        chooser.append(language)
     home = project.source
-    if chooser and home is not None and home.strings is not None and not home.problems:
+    if languages and home is not None and home.strings is not None:
         html = environment().get_template("site_chooser.html.j2").render(
-            page=_Page(home.code, direction(home.code)), root="", ui=home.strings, clinic=clinic, languages=chooser,
-            values=Edition(home.code, clinic).values(home.strings))
+            page=_Page(home.code, direction(home.code)), root="", ui=home.strings, clinic=clinic,
+            languages=languages, values=Edition(home.code, clinic).values(home.strings))
         files[out / "index.html"] = html.encode()
     return files
 

@@ -133,8 +133,8 @@ def test_badges_follow_the_translation_status_in_the_page_language(content_tree,
     content, out = content_tree(), tmp_path / "out"
     fridge = content / "es" / "when-to-call.yaml"  # one section not translated: partly English
     text = fridge.read_text(encoding="utf-8")
-    fridge.write_text(text.replace('  - id: "call-right-away"\n', '  - id: "call-right-away"\n    untranslated: true\n'),
-                      encoding="utf-8")
+    text = text.replace('  - id: "call-right-away"\n', '  - id: "call-right-away"\n    untranslated: true\n')
+    fridge.write_text(text.replace('translated_from: "', 'untranslated: true\ntranslated_from: "', 1), encoding="utf-8")
     english = content / "en" / "supportive-care.yaml"  # the English changed since: out of date
     english.write_text(english.read_text(encoding="utf-8").replace("Keep a thermometer at home.", "Keep a thermometer at home, always.", 1),
                        encoding="utf-8")
@@ -145,8 +145,10 @@ def test_badges_follow_the_translation_status_in_the_page_language(content_tree,
                  "--topic", "questions-for-the-care-team") == 0, capsys.readouterr().err
     docs = Parsed(out / "es" / "index.html").documents()
     clinical_draft = "Borrador: sin revisión clínica todavía"
-    fridge_badges = docs["Cuándo llamar al equipo de atención médica"]["badges"]
+    fridge_badges = docs["When to call the care team"]["badges"]  # its title, untranslated, is in English
     assert fridge_badges == [clinical_draft, "Traducción en borrador", "En parte en inglés"]
+    page = (out / "es" / "index.html").read_text()
+    assert '<div lang="en" dir="ltr">\n    <h3 id="when-to-call">' in page
     care = docs["Cuidados de apoyo: cómo mantener a su hijo seguro y cómodo"]["badges"]
     assert care == [clinical_draft, "Traducción en borrador", "Desactualizada respecto al inglés"]
     questions = docs["Preguntas para el equipo de atención"]["badges"]
@@ -160,3 +162,51 @@ def test_a_web_server_can_read_every_file_built(built):
     for path in built.rglob("*"):
         if path.is_file():
             assert path.stat().st_mode & 0o777 == 0o666 & ~UMASK, f"{path} has mode {path.stat().st_mode:o}"
+
+
+def test_the_site_says_what_each_pdf_is_as_built_not_what_the_content_became(content_tree, tmp_path, capsys):
+    content, out = content_tree(), tmp_path / "out"
+    assert build(content, out, "--locale", "en", "--topic", "what-is-all", "--topic", "when-to-call") == 0
+    topic = content / "en" / "what-is-all.yaml"
+    text = topic.read_text(encoding="utf-8")
+    assert "review:\n  status: draft\n" in text
+    topic.write_text(text.replace("review:\n  status: draft\n", "review:\n  status: reviewed\n  reviewed_by: Dr. A. "
+                                  "Example, MD\n  reviewed_on: 2026-11-01\n  next_review: 2027-11-01\n"), encoding="utf-8")
+    assert build(content, out, "--locale", "en", "--topic", "when-to-call") == 0
+    docs = Parsed(out / "en" / "index.html").documents()
+    assert docs["What is ALL?"]["badges"] == ["Draft: not yet reviewed by a clinician"]  # the PDF still says draft
+    assert build(content, out, "--locale", "en", "--topic", "what-is-all") == 0
+    page = (out / "en" / "index.html").read_text()
+    assert Parsed(out / "en" / "index.html").documents()["What is ALL?"]["badges"] == []
+    assert "Reviewed by a clinician on November 1, 2026" in page
+
+
+def test_booklet_and_packs_carry_the_badges_of_their_handouts(built):
+    spanish = Parsed(built / "es" / "index.html").documents()
+    for title in ("Leucemia linfoblástica aguda (LLA)", "De regreso a casa después del hospital"):
+        assert spanish[title]["badges"] == ["Borrador: sin revisión clínica todavía", "Traducción en borrador"]
+
+
+def test_one_folder_holds_one_clinics_handouts(content_tree, tmp_path, capsys):
+    content, out = content_tree(), tmp_path / "out"
+    assert build(content, out, "--locale", "en", "--topic", "when-to-call") == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert build(content, out, "--locale", "es", "--topic", "when-to-call", "--no-clinic") == 1
+    err = capsys.readouterr().err
+    assert "holds handouts built for Example Children's Hospital, Leukemia Clinic" in err and "--out" in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_damaged_manifest_is_reported_and_the_site_rebuilt_from_this_build(content_tree, tmp_path, capsys):
+    content, out = content_tree(), tmp_path / "out"
+    assert build(content, out, "--locale", "en", "--topic", "when-to-call", "--topic", "glossary") == 0
+    (out / "manifest.json").write_text('{"files": {', encoding="utf-8")
+    assert build(content, out, "--locale", "en", "--topic", "when-to-call") == 0
+    assert "manifest.json cannot be read" in capsys.readouterr().err
+    assert site_pdfs(out, "en") == {"en/when-to-call.pdf"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["en/when-to-call.pdf"]["pages"] = "one"
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert build(content, out, "--locale", "en", "--topic", "glossary") == 0
+    assert "the entry for en/when-to-call.pdf is not one this version wrote" in capsys.readouterr().err
+    assert site_pdfs(out, "en") == {"en/glossary.pdf"}
