@@ -21,7 +21,7 @@ from .errors import display_path as display
 from .html import Collection, Edition, booklet_page, documents, edition_css, layout_css, topic_page
 from .paths import DEFAULT_CLINIC
 from .schema import ClinicProfile, did_you_mean
-from .site import MANIFEST, NO_CLINIC, collection_facts, handout_facts, read_manifest, site_pages
+from .site import MANIFEST, NO_CLINIC, contains, facts, handout_facts, read_manifest, site_pages
 
 
 UMASK = os.umask(0o022)  # read once, at import, then restored: os.umask can only be read by setting it
@@ -221,6 +221,7 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
     singles = singles if options.singles else []
     depth = "../" * len(out.relative_to(options.out).parts)
     stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
+    values = edition.values(locale.strings)
     outputs: list[Output] = []
     for doc in singles:
         rendered = renderer.render(topic_page(doc, edition, locale, preview=False))
@@ -233,7 +234,7 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
             else:
                 report.problems.append(over)
         outputs.append(Output(out / f"{doc.id}.pdf", rendered.data, rendered.pages,
-                              handout_facts(doc, edition.locale, edition.values(locale.strings))))
+                              handout_facts(doc, edition.locale, values)))
         preview = topic_page(doc, edition, locale, preview=True, stylesheets=stylesheets)
         outputs.append(Output(out / f"{doc.id}.html", preview.encode()))
         progress(f"  {_show(out / doc.id, options.out)}.pdf  {rendered.pages} page{'s' if rendered.pages != 1 else ''}"
@@ -244,8 +245,8 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
     # A booklet or pack is built only when the locale has every topic in it: never a silently short one.
     complete = project.booklet and all(t in by_id for t in project.booklet.topics) and "glossary" in by_id
     if (options.booklet or not (options.topics or options.packs)) and complete:
-        facts = collection_facts(ui.booklet_title, locale.code, ui.booklet_subtitle, docs, ui, locale.code)
-        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs), facts))
+        collections.append((out / "booklet.pdf", Collection(ui.booklet_title, ui.booklet_subtitle, docs),
+                            facts(ui.booklet_title, ui.booklet_subtitle, locale.code, docs)))
     for pack in project.packs.packs if project.packs else []:
         if pack.id not in options.packs and (options.packs or options.topics):
             continue
@@ -260,12 +261,12 @@ def render_edition(locale: LocaleContent, project: Project, edition: Edition, re
             continue
         title = pack.title.get(locale.code, pack.title["en"])
         collection = Collection(title, ui.booklet_title, [by_id[t] for t in pack.topics if t in by_id], True)
-        facts = collection_facts(title, locale.code if locale.code in pack.title else "en", None,
-                                 collection.docs, ui, locale.code)
-        collections.append((out / "packs" / f"{pack.id}.pdf", collection, facts))
-    for path, collection, facts in collections:
+        lang = locale.code if locale.code in pack.title else "en"
+        collections.append((out / "packs" / f"{pack.id}.pdf", collection,
+                            facts(title, contains(collection.docs, ui, locale.code), lang, collection.docs)))
+    for path, collection, said in collections:
         rendered = renderer.render(booklet_page(collection, edition, locale, preview=False))
-        outputs.append(Output(path, rendered.data, rendered.pages, facts))
+        outputs.append(Output(path, rendered.data, rendered.pages, said))
         progress(f"  {_show(path, options.out)}  {rendered.pages} pages  {len(rendered.data) // 1024} KB")
     outputs.append(Output(out / "edition.css", renderer.edition_css.encode()))
     return outputs

@@ -21,6 +21,11 @@ from .schema import BLOCK_KINDS, ClinicProfile, Glossary, Topic, TranslationRevi
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 
 
+def text_direction(locale: str) -> str:
+    """Return "ltr" or "rtl" for a language, from Babel's locale data."""
+    return Locale.parse(locale, sep="-").text_direction
+
+
 @dataclass(frozen=True)
 class Edition:
     """The per-run choices that shape every page: language, clinic and paper."""
@@ -37,8 +42,8 @@ class Edition:
 
     @property
     def text_direction(self) -> str:
-        """Return "ltr" or "rtl" for the edition's language, from Babel's locale data."""
-        return Locale.parse(self.locale, sep="-").text_direction
+        """Return "ltr" or "rtl" for the edition's language."""
+        return text_direction(self.locale)
 
     def values(self, ui: UIStrings) -> dict[str, str | Blank]:
         """Return the placeholder values taken from the clinic profile, or labelled blanks without one."""
@@ -109,7 +114,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = _md_filter
     env.filters["date"] = _date_filter
-    env.filters["direction"] = lambda code: Locale.parse(code, sep="-").text_direction
+    env.filters["direction"] = text_direction
     env.globals["block_kind"] = lambda block: next(k for k, c in BLOCK_KINDS.items() if isinstance(block, c))
     return env
 

@@ -184,7 +184,15 @@ Block = Annotated[
 
 # --- Topics -------------------------------------------------------------------------------
 
-class Review(Model):
+class _Reviewed(Model):
+    """A review record: `draft` until someone qualified has reviewed the text, then `reviewed`."""
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class Review(_Reviewed):
     """The clinical review of this content."""
 
     status: Literal["draft", "reviewed"]
@@ -203,10 +211,6 @@ class Review(Model):
             if self.next_review <= self.reviewed_on:
                 raise ValueError("next_review must come after reviewed_on")
         return self
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == "draft"
 
 
 class Section(Model):
@@ -281,7 +285,7 @@ SourceHash = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
 """The 12-character content hash of the English text a translation was made from."""
 
 
-class TranslationReview(Model):
+class TranslationReview(_Reviewed):
     """The review of a translation by a qualified medical translator."""
 
     status: Literal["draft", "reviewed"]
@@ -298,10 +302,6 @@ class TranslationReview(Model):
         if self.status == "reviewed":
             require(self, ("reviewed_by", "credential", "reviewed_on"), "a reviewed translation")
         return self
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == "draft"
 
 
 class TranslatedSection(Model):

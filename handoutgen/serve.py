@@ -95,7 +95,6 @@ def handler(state: State):
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(data)
 
@@ -181,10 +180,6 @@ def _collections(content: Path) -> tuple[list[str], dict[str, list[str]]]:
     return booklet, packs
 
 
-def problem_lines(report) -> list[str]:
-    return [str(p) for p in report.problems] + [f"nothing written for {code}" for code in report.failed_locales]
-
-
 def template_problem(error: Exception) -> list[str]:
     """Return a template error as a problem line: the template file, its line and the message."""
     import jinja2
@@ -204,7 +199,7 @@ def run_build(options: BuildOptions, state: State, say, debug: bool) -> list[str
     started = time.perf_counter()
     try:
         report = build(options, progress=lambda line: None)
-        problems = problem_lines(report)
+        problems = [str(p) for p in report.problems] + [f"nothing written for {c}" for c in report.failed_locales]
         for warning in report.warnings:
             say(f"warning: {warning}")
     except Exception as error:  # a broken template: show it, keep serving
@@ -246,13 +241,13 @@ def serve(options: BuildOptions, port: int, say=print, debug: bool = False, inte
         state.finished(run_build(options, state, say, debug))
         while True:
             time.sleep(interval)
-            now = watched(options)
-            changed = {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
-            if not changed:
+            if watched(options) == before:
                 continue
             time.sleep(interval)  # an editor may write a file in several steps
             now = watched(options)
-            changed |= {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
+            changed = {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
+            if not changed:  # saved and put back within the pause
+                continue
             added_or_deleted = any(p not in before or p not in now for p in changed)
             before = now
             for path in sorted(changed):

@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 
 from .content import Project, SOURCE_LOCALE, load_project
-from .html import Edition, Handout, environment
+from .html import Edition, Handout, environment, text_direction
 from .markup import plain, render_inline
 from .paths import STYLES
 from .schema import ClinicProfile
@@ -78,14 +78,17 @@ _ENTRY = {"pages": int, "bytes": int, "paper": str, "title": str, "purpose": str
 
 
 def facts(title: str, purpose: str, lang: str, docs: list[Handout], reviewed=None) -> dict:
-    """Return what the site says of one PDF, as it was built: its words, its badges and its review date."""
+    """Return what the site says of one PDF, as it was built: its words, its badges and its review date.
+
+    A booklet or pack has the badges of all the handouts in it.
+    """
     found = set()
     for doc in docs:
-        found |= {"draft"} if doc.review.is_draft else set()
-        found |= {"draft_translation"} if doc.translation_review and doc.translation_review.is_draft else set()
-        reasons = set(doc.fallbacks.values())
-        found |= {"partly_english"} if "untranslated" in reasons else set()
-        found |= {"outdated"} if "outdated" in reasons else set()
+        marks = {"draft": doc.review.is_draft,
+                 "draft_translation": doc.translation_review is not None and doc.translation_review.is_draft,
+                 "partly_english": "untranslated" in doc.fallbacks.values(),
+                 "outdated": "outdated" in doc.fallbacks.values()}
+        found |= {badge for badge, marked in marks.items() if marked}
     return {"title": title, "purpose": purpose, "lang": lang, "badges": [b for b in BADGES if b in found],
             "reviewed": reviewed.isoformat() if reviewed else None}
 
@@ -97,13 +100,10 @@ def handout_facts(doc: Handout, code: str, values) -> dict:
     return facts(doc.plain_title, plain(doc.topic.purpose, values), lang, [doc], reviewed)
 
 
-def collection_facts(title: str, title_lang: str, purpose: str | None, docs: list[Handout], strings, code: str
-                     ) -> dict:
-    """Return the facts of a booklet or pack: its badges are those of the handouts in it."""
-    if purpose is None:
-        names = format_list([doc.plain_title for doc in docs], locale=code.replace("-", "_"))
-        purpose = strings.site["contains"].replace("{titles}", names)
-    return facts(title, purpose, title_lang, docs)
+def contains(docs: list[Handout], strings, code: str) -> str:
+    """Return a pack's purpose: "Has: A, B and C." with the titles of its handouts, joined as the language joins them."""
+    names = format_list([doc.plain_title for doc in docs], locale=code.replace("-", "_"))
+    return strings.site["contains"].replace("{titles}", names)
 
 
 @dataclass
@@ -131,10 +131,6 @@ class Item:
         return self.id == "booklet" or self.id.startswith("pack:")
 
     @property
-    def lang(self) -> str:
-        return self.facts["lang"]
-
-    @property
     def reviewed(self):
         return dt.date.fromisoformat(self.facts["reviewed"]) if self.facts["reviewed"] else None
 
@@ -156,10 +152,6 @@ def endonym(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def direction(code: str) -> str:
-    return Locale.parse(code, sep="-").text_direction
-
-
 def pages_label(strings, code: str, count: int) -> str:
     """Return "3 pages" in the language, with its CLDR plural form."""
     form = Locale.parse(code, sep="-").plural_form(count)
@@ -175,22 +167,22 @@ def size_label(size: int, code: str) -> str:
     return format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=locale)
 
 
-def locale_items(code: str, project: Project, built: dict[str, dict]) -> list[Item]:
-    """Return the documents with a PDF built in this locale: handouts in reading order, then the booklet and packs."""
-    items: dict[str, Item] = {}
-    for path, entry in sorted(built.items(), key=lambda pair: (_parse(pair[0])[1] != "standard", pair[0])):
-        locale, edition, doc_id = _parse(path)
-        if locale != code:
-            continue
-        item = items.setdefault(doc_id, Item(doc_id, entry))  # the facts of the standard edition come first
+def items_by_locale(project: Project, built: dict[str, dict]) -> dict[str, list[Item]]:
+    """Return each locale's documents with a PDF built: handouts in reading order, then the booklet and packs."""
+    order = (project.booklet.topics if project.booklet else []) + ["glossary", "booklet"]
+    order += [f"pack:{pack.id}" for pack in (project.packs.packs if project.packs else [])]
+    rank = {doc_id: n for n, doc_id in enumerate(order)}
+    found: dict[str, dict[str, Item]] = {}
+    parsed = sorted((_parse(path), path, entry) for path, entry in built.items())
+    for (code, edition, doc_id), path, entry in sorted(parsed, key=lambda row: row[0][1] != "standard"):
+        item = found.setdefault(code, {}).setdefault(doc_id, Item(doc_id, entry))  # standard edition's facts
         href = str(PurePosixPath(path).relative_to(code))
         item.links.append(Link(href, edition, entry["paper"], entry["pages"], entry["bytes"]))
         if edition == "standard" and not item.collection:
             item.preview = f"{doc_id}.html"
-    order = (project.booklet.topics if project.booklet else []) + ["glossary", "booklet"]
-    order += [f"pack:{pack.id}" for pack in (project.packs.packs if project.packs else [])]
-    rank = {doc_id: n for n, doc_id in enumerate(order)}
-    return sorted(items.values(), key=lambda item: (item.collection, rank.get(item.id, len(rank)), item.id))
+    order_of = lambda item: (item.collection, rank.get(item.id, len(rank)), item.id)  # noqa: E731
+    codes = sorted(found, key=lambda c: (c != SOURCE_LOCALE, c))
+    return {code: sorted(found[code].values(), key=order_of) for code in codes}
 
 
 def site_pages(out: Path, project: Project, clinic: ClinicProfile | None, built: dict[str, dict],
@@ -201,7 +193,8 @@ def site_pages(out: Path, project: Project, clinic: ClinicProfile | None, built:
     around them come from each locale's strings. A locale in `skip` (which failed this build) keeps
     the page an earlier build wrote.
     """
-    codes = sorted({_parse(path)[0] for path in built}, key=lambda c: (c != SOURCE_LOCALE, c))
+    items = items_by_locale(project, built)
+    codes = list(items)
     missing = [c for c in codes if c not in project.locales]
     if missing:  # a build limited with --locale: the words of the other locales' pages
         project.locales.update(load_project(project.root, missing).locales)
@@ -210,7 +203,7 @@ def site_pages(out: Path, project: Project, clinic: ClinicProfile | None, built:
     for code in codes:
         content = project.locales.get(code)
         strings = content.strings if content else None
-        language = {"code": code, "name": endonym(code), "dir": direction(code),
+        language = {"code": code, "name": endonym(code), "dir": text_direction(code),
                     "english": Locale.parse(code, sep="-").get_display_name("en")}
         if strings is not None:  # a locale that failed may still have good strings for its urgent line
             values = Edition(code, clinic).values(strings)
@@ -219,20 +212,19 @@ def site_pages(out: Path, project: Project, clinic: ClinicProfile | None, built:
             good.append(code)
         if code in good or (out / code / "index.html").is_file():
             languages.append(language)
-    english = {_parse(p)[2] for p in built if _parse(p)[0] == SOURCE_LOCALE}
+    english = {item.id for item in items.get(SOURCE_LOCALE, [])}
     for code in good:
         strings = project.locales[code].strings
-        own = {_parse(p)[2] for p in built if _parse(p)[0] == code}
         html = environment().get_template("site_locale.html.j2").render(
-            page=_Page(code, direction(code)), root="../", ui=strings, values=Edition(code, clinic).values(strings),
-            clinic=clinic, items=locale_items(code, project, built), languages=languages,
-            more_in_english=code != SOURCE_LOCALE and bool(english - own),
+            page=_Page(code, text_direction(code)), root="../", ui=strings, values=Edition(code, clinic).values(strings),
+            clinic=clinic, items=items[code], languages=languages,
+            more_in_english=code != SOURCE_LOCALE and bool(english - {item.id for item in items[code]}),
             pages_label=lambda n: pages_label(strings, code, n), size_label=lambda n: size_label(n, code))
         files[out / code / "index.html"] = html.encode()
     home = project.source
     if languages and home is not None and home.strings is not None:
         html = environment().get_template("site_chooser.html.j2").render(
-            page=_Page(home.code, direction(home.code)), root="", ui=home.strings, clinic=clinic,
+            page=_Page(home.code, text_direction(home.code)), root="", ui=home.strings, clinic=clinic,
             languages=languages, values=Edition(home.code, clinic).values(home.strings))
         files[out / "index.html"] = html.encode()
     return files
