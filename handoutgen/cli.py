@@ -10,8 +10,9 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import Problem, UserError
+from .errors import UserError
 from .paths import CONTENT, DEFAULT_CLINIC
+from .write import WriteError
 
 COMMANDS = ("build", "check", "status", "translate", "serve", "schema")
 
@@ -75,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--locale", action="append", default=[], metavar="L",
                         help="only this locale (repeatable; default: all)")
     status.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
-    status.add_argument("--min-complete", type=float, default=None, metavar="PERCENT",
+    status.add_argument("--min-complete", type=_percent, default=None, metavar="PERCENT",
                         help="exit 1 when a selected locale is less translated than this (a CI gate)")
     status.add_argument("--diff", nargs=2, metavar=("L", "TOPIC"),
                         help="show how the English of each outdated part changed since it was translated")
@@ -99,6 +100,17 @@ def _parser() -> argparse.ArgumentParser:
                                  description="Write handoutgen/schemas/*.json from the content classes.")
     schema.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
+
+
+def _percent(text: str) -> float:
+    """Parse a percentage from 0 to 100 (argparse turns the ValueError into a usage error)."""
+    value = float(text)
+    if not 0 <= value <= 100:  # also refuses nan, which compares false with everything
+        raise ValueError(text)
+    return value
+
+
+_percent.__name__ = "percentage from 0 to 100"  # argparse names the type in its message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {path}")
             return 0
         return _build(args)
-    except UserError as error:
+    except (UserError, WriteError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -153,29 +165,19 @@ def _report_problems(problems) -> None:
 
 
 def _check(args) -> int:
-    from .build import check
-    from .content import SOURCE_LOCALE
-    from .readability import grade, topic_sentences
+    from .rules import check
 
-    project, _, problems = check(args.content, args.clinic, args.locale, args.topic)
-    source = project.locales.get(SOURCE_LOCALE)
-    if source and source.strings:
+    checked = check(args.content, args.clinic, args.locale, args.topic)
+    if checked.grades:
         print("Reading grade of the English topics (Flesch-Kincaid, SMOG):")
-        items = list(source.topics.items()) + ([("glossary", source.glossary)] if source.glossary else [])
-        for topic_id, topic in items:
-            g = grade(topic_sentences(topic))
-            limit = getattr(topic, "reading_grade", 8.0)
-            verdict = "ok" if g.flesch_kincaid <= limit else "TOO HARD"
-            print(f"  {topic_id:36} FK {g.flesch_kincaid:4.1f}  SMOG {g.smog:4.1f}  (limit FK {limit:g})  {verdict}")
-            if g.flesch_kincaid > limit:
-                problems.append(Problem(source.files.get(topic_id, args.content), 0, 0, "",
-                                        f"reads at grade {g.flesch_kincaid} (Flesch-Kincaid); the limit is "
-                                        f"{limit:g}: use shorter sentences and plainer words"))
-    _report_problems(sorted(problems))
-    if problems:
+        for line in checked.grades:
+            print(f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  (limit FK {line.limit:g})"
+                  f"  {'TOO HARD' if line.too_hard else 'ok'}")
+    _report_problems(checked.problems)
+    if checked.problems:
         return 1
-    counted = sum(len(loc.sources) for loc in project.locales.values())
-    print(f"Checked {counted} files in {len(project.locales)} locale(s): no problems.")
+    counted = sum(len(loc.sources) for loc in checked.project.locales.values())
+    print(f"Checked {counted} files in {len(checked.project.locales)} locale(s): no problems.")
     return 0
 
 
