@@ -113,3 +113,24 @@ def test_a_saved_topic_rebuilds_that_topic_first_then_the_booklet_and_packs_that
     limited = BuildOptions(content=CONTENT, out=tmp_path, locales=["en"], topics=["when-to-call"])
     assert passes(limited, {CONTENT / "es" / "when-to-call.yaml"}) == []  # not being previewed
     assert passes(limited, {CONTENT / "en" / "glossary.yaml"}) == [limited]
+
+
+def test_a_path_with_a_nul_byte_is_a_bad_request(tmp_path):
+    import http.server
+    import threading
+
+    from handoutgen.serve import State, handler
+
+    (tmp_path / "index.html").write_text("<html><body>hi</body></html>")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler(State(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        for path in ("index%00.html", "a%00b/", "%5c..%5cetc"):
+            status, body = fetch(base + path)
+            assert status == 400, path
+            assert "Traceback" not in body
+        assert fetch(base + "index.html")[0] == 200
+    finally:
+        server.shutdown()
+        server.server_close()
