@@ -15,11 +15,12 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import fonts
+from . import fonts, pdfua
 from .paths import STYLES, TEMPLATES
 from .verify import Rendered
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_forms": True}
+pdfua.apply()  # running headers and footers as artifacts (see pdfua.py)
 
 
 class RefusedURL(FatalURLFetchingError):

@@ -51,3 +51,54 @@ def test_the_validator_does_fail_a_broken_structure(built, tmp_path):
         item.S = pikepdf.Name("/P")  # an L holding a P: not a list any more
         pdf.save(broken)
     assert any(rule.startswith("PDFUA1-L-") for rule, _ in failures(broken))
+
+
+def marked_content(path: Path) -> tuple[int, int, int]:
+    """Return (marked-content items, items attached to no reachable structure element, artifacts with text)."""
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.StructTreeRoot
+        reachable: set = set()
+
+        def walk(node) -> None:
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.objgen not in reachable:
+                    reachable.add(kid.objgen)
+                    walk(kid)
+
+        walk(root)
+        parents: dict = {}
+
+        def collect(node) -> None:
+            numbers = list(node.get("/Nums", []))
+            parents.update({int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)})
+            for kid in node.get("/Kids", []):
+                collect(kid)
+
+        collect(root.ParentTree)
+        items = orphans = artifact_text = 0
+        for page in pdf.pages:
+            linked = parents.get(int(page.StructParents)) if "/StructParents" in page else None
+            stack = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ("BDC", "BMC"):
+                    stack.append(str(operands[0]))
+                    if name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                        items += 1
+                        mcid = int(operands[1].MCID)
+                        element = linked[mcid] if linked is not None and mcid < len(linked) else None
+                        orphans += not (isinstance(element, pikepdf.Dictionary) and element.objgen in reachable)
+                elif name == "EMC" and stack:
+                    stack.pop()
+                elif name in ("Tj", "TJ") and "/Artifact" in stack:
+                    artifact_text += 1
+    return items, orphans, artifact_text
+
+
+def test_running_headers_and_footers_are_artifacts_and_nothing_is_orphaned(built):
+    for pdf in sorted(built.rglob("*.pdf")):
+        items, orphans, artifact_text = marked_content(pdf)
+        assert items > 0 and orphans == 0, (pdf.name, items, orphans)
+        assert artifact_text >= 2, pdf.name  # at least the urgent line and the page number on one page

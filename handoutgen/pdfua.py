@@ -1,0 +1,71 @@
+"""Running headers and footers as PDF/UA artifacts: a small patch of WeasyPrint 70's tagging.
+
+WeasyPrint 70 marks the text of the page's margin boxes (our running urgent line, footer and
+"Page N of M") as marked content with an MCID, then builds structure elements for it that it
+links to nothing (`weasyprint/pdf/tags.py`, `_build_box_tree`: "It could be included in tree as
+Artifact, but that's only allowed in PDF 2.0"). The result is marked content that belongs to no
+structure element, which the Matterhorn Protocol (checkpoint 01-001) forbids. PDF/UA-1 (on PDF
+1.7) does allow artifacts in the content stream: pagination artifacts are exactly what running
+headers and footers are. So this module
+
+- draws each margin box inside one `/Artifact` marked-content sequence and gives nothing in it
+  an MCID (`weasyprint.draw.draw_stacking_context`, `weasyprint.pdf.stream.Stream.marked`);
+- builds no structure for margin boxes (`weasyprint.pdf.tags._build_box_tree`).
+
+A screen reader still reads the urgent number, the clinic and the review state: every handout
+carries them in its body (the urgent box, the key points, the not-advice line).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import weasyprint
+from weasyprint import draw
+from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import stream as pdf_stream
+from weasyprint.pdf import tags
+
+if not weasyprint.__version__.startswith("70."):
+    raise ImportError(f"handoutgen.pdfua patches WeasyPrint 70's tagging; WeasyPrint {weasyprint.__version__} is "
+                      "installed: check whether it still needs the patch, then update this module")
+
+_draw_stacking_context = draw.draw_stacking_context
+_marked = pdf_stream.Stream.marked
+_build_box_tree = tags._build_box_tree
+
+
+def _draw_as_artifact(stream, stacking_context):
+    """Draw a margin box's content as one artifact; draw everything else as WeasyPrint does."""
+    if not isinstance(stacking_context.box, boxes.MarginBox) or stream._tags is None:
+        return _draw_stacking_context(stream, stacking_context)
+    stream.in_artifact = getattr(stream, "in_artifact", 0) + 1
+    try:
+        with stream.artifact():
+            return _draw_stacking_context(stream, stacking_context)
+    finally:
+        stream.in_artifact -= 1
+
+
+@contextmanager
+def _marked_unless_artifact(self, box, tag):
+    """Mark content for the structure tree, except inside an artifact, where nothing may be marked."""
+    if getattr(self, "in_artifact", 0):
+        yield
+        return
+    with _marked(self, box, tag):
+        yield
+
+
+def _tree_without_margin_boxes(box, parent, pdf, page_number, nums, annotations, found_tags):
+    """Build the structure tree as WeasyPrint does, with nothing for margin boxes (they are artifacts)."""
+    if isinstance(box, boxes.MarginBox):
+        return
+    yield from _build_box_tree(box, parent, pdf, page_number, nums, annotations, found_tags)
+
+
+def apply() -> None:
+    """Install the patch (idempotent)."""
+    draw.draw_stacking_context = _draw_as_artifact
+    pdf_stream.Stream.marked = _marked_unless_artifact
+    tags._build_box_tree = _tree_without_margin_boxes
