@@ -1,4 +1,4 @@
-"""Running headers and footers as PDF/UA artifacts: a small patch of WeasyPrint 70's tagging.
+"""PDF/UA fixes to WeasyPrint 70's tagging: running headers and footers as artifacts, /Lang on parts.
 
 WeasyPrint 70 marks the text of the page's margin boxes (our running urgent line, footer and
 "Page N of M") as marked content with an MCID, then builds structure elements for it that it
@@ -10,7 +10,10 @@ headers and footers are. So this module
 
 - draws each margin box inside one `/Artifact` marked-content sequence and gives nothing in it
   an MCID (`weasyprint.draw.draw_stacking_context`, `weasyprint.pdf.stream.Stream.marked`);
-- builds no structure for margin boxes (`weasyprint.pdf.tags._build_box_tree`).
+- builds no structure for margin boxes (`weasyprint.pdf.tags._build_box_tree`);
+- gives /Lang to the structure element of every HTML element with a `lang` attribute, which
+  WeasyPrint 70 sets only on the document (Matterhorn checkpoint 11-006: a passage in another
+  language must say so).
 
 A screen reader still reads the urgent number, the clinic and the review state: every handout
 carries them in its body (the urgent box, the key points, the not-advice line).
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pydyf
 import weasyprint
 from weasyprint import draw
 from weasyprint.formatting_structure import boxes
@@ -58,10 +62,18 @@ def _marked_unless_artifact(self, box, tag):
 
 
 def _tree_without_margin_boxes(box, parent, pdf, page_number, nums, annotations, found_tags):
-    """Build the structure tree as WeasyPrint does, with nothing for margin boxes (they are artifacts)."""
+    """Build the structure tree as WeasyPrint does, with nothing for margin boxes (they are artifacts).
+
+    An element with a `lang` attribute also gets its structure element's /Lang, so a part
+    printed in English inside a translation is read with English pronunciation.
+    """
     if isinstance(box, boxes.MarginBox):
         return
-    yield from _build_box_tree(box, parent, pdf, page_number, nums, annotations, found_tags)
+    lang = box.element.get("lang") if box.element is not None and box.element_tag != "html" else None
+    for element in _build_box_tree(box, parent, pdf, page_number, nums, annotations, found_tags):
+        if lang and "Lang" not in element:
+            element["Lang"] = pydyf.String(lang)
+        yield element
 
 
 def apply() -> None:

@@ -102,3 +102,15 @@ def test_running_headers_and_footers_are_artifacts_and_nothing_is_orphaned(built
         items, orphans, artifact_text = marked_content(pdf)
         assert items > 0 and orphans == 0, (pdf.name, items, orphans)
         assert artifact_text >= 2, pdf.name  # at least the urgent line and the page number on one page
+
+
+def test_parts_printed_in_english_inside_a_translation_say_so(built):
+    pikepdf = pytest.importorskip("pikepdf")
+    langs = {}
+    with pikepdf.open(built / "ar" / "glossary.pdf") as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem" and "/Lang" in obj:
+                langs[str(obj.Lang)] = langs.get(str(obj.Lang), 0) + 1
+        document_lang = str(pdf.Root.Lang)
+    assert document_lang == "ar"
+    assert langs.get("en", 0) >= 28 * 2  # each English term and its definition (28 untranslated terms)
