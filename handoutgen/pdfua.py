@@ -13,7 +13,9 @@ headers and footers are. So this module
 - builds no structure for margin boxes (`weasyprint.pdf.tags._build_box_tree`);
 - gives /Lang to the structure element of every HTML element with a `lang` attribute, which
   WeasyPrint 70 sets only on the document (Matterhorn checkpoint 11-006: a passage in another
-  language must say so).
+  language must say so);
+- adds the IDTree that must list the structure elements WeasyPrint gives an /ID (table headers);
+- describes each link annotation by the link's words ("What is ALL?"), not its target's id.
 
 A screen reader still reads the urgent number, the clinic and the review state: every handout
 carries them in its body (the urgent box, the key points, the not-advice line).
@@ -26,6 +28,7 @@ from contextlib import contextmanager
 import pydyf
 import weasyprint
 from weasyprint import draw
+import weasyprint.pdf as pdf_writer
 from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import stream as pdf_stream
 from weasyprint.pdf import tags
@@ -37,6 +40,8 @@ if not weasyprint.__version__.startswith("70."):
 _draw_stacking_context = draw.draw_stacking_context
 _marked = pdf_stream.Stream.marked
 _build_box_tree = tags._build_box_tree
+_add_tags = pdf_writer.add_tags
+_add_links = pdf_writer.add_links
 
 
 def _draw_as_artifact(stream, stacking_context):
@@ -76,8 +81,35 @@ def _tree_without_margin_boxes(box, parent, pdf, page_number, nums, annotations,
         yield element
 
 
+def _tags_with_id_tree(pdf, document, pdf_version, page_streams):
+    """Add the structure tree, and the IDTree that must list every structure element with an /ID."""
+    _add_tags(pdf, document, pdf_version, page_streams)
+    root = next((obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary)
+                 and obj.get("Type") == "/StructTreeRoot"), None)
+    named = sorted(((obj["ID"].string, obj) for obj in pdf.objects
+                    if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem" and "ID" in obj),
+                   key=lambda pair: pair[0])
+    if root is not None and named:
+        root["IDTree"] = pydyf.Dictionary({"Names": pydyf.Array(
+            [item for key, obj in named for item in (pydyf.String(key), obj.reference)])})
+
+
+def _links_named_by_their_text(links_and_anchors, matrix, pdf, page, names, found_tags):
+    """Add the page's links; describe each by the words of the link (WeasyPrint uses the target's id)."""
+    _add_links(links_and_anchors, matrix, pdf, page, names, found_tags)
+    if found_tags is None:
+        return
+    for _, _, _, box in links_and_anchors[0]:
+        annotation = getattr(box, "link_annotation", None)
+        words = " ".join("".join(box.element.itertext()).split()) if box.element is not None else ""
+        if annotation is not None and words:
+            annotation["Contents"] = pydyf.String(words)
+
+
 def apply() -> None:
     """Install the patch (idempotent)."""
     draw.draw_stacking_context = _draw_as_artifact
     pdf_stream.Stream.marked = _marked_unless_artifact
     tags._build_box_tree = _tree_without_margin_boxes
+    pdf_writer.add_tags = _tags_with_id_tree
+    pdf_writer.add_links = _links_named_by_their_text

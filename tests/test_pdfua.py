@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,15 @@ def test_parts_printed_in_english_inside_a_translation_say_so(built):
         document_lang = str(pdf.Root.Lang)
     assert document_lang == "ar"
     assert langs.get("en", 0) >= 28 * 2  # each English term and its definition (28 untranslated terms)
+
+
+def test_contents_links_say_where_they_lead_and_ids_are_listed(built):
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(built / "en" / "booklet.pdf") as pdf:
+        links = [str(a.Contents) for p in pdf.pages[:4] for a in p.get("/Annots", []) if a.get("/Subtype") == "/Link"]
+        assert "What is ALL?" in links and not any(re.fullmatch(r"[a-z0-9-]+", text) for text in links)
+    with pikepdf.open(built / "en" / "my-care-team.pdf") as pdf:
+        ids = {str(o.ID) for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and "/ID" in o and
+               o.get("/Type") == "/StructElem"}
+        names = list(pdf.Root.StructTreeRoot.IDTree.Names)
+        assert ids and set(str(n) for n in names[0::2]) == ids
