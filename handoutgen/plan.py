@@ -59,8 +59,26 @@ class Edition:
             "urgent_phone": self.clinic.phones.urgent,
             "daytime_phone": self.clinic.phones.daytime,
             "clinic_name": self.clinic.name,
-            "fever_threshold": self.clinic.fever.display(),
+            "fever_threshold": fever_text(self.clinic.fever, self.locale),
         }
+
+
+def fever_text(fever, locale: str) -> str:
+    """Return the fever threshold as the reader's language writes numbers (38.0 °C, 38,0 °C), in Western digits.
+
+    Babel gives the decimal sign; the digits stay 0-9 in every language, as the clinic's
+    thermometers show them. The value is rounded as a thermometer reads, as `Fever.display` does.
+    """
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    def number(value: float) -> str:
+        return format_decimal(Decimal(f"{value:.1f}"), format="0.0", locale=locale.replace("-", "_"),
+                              numbering_system="latn")
+
+    celsius, fahrenheit = f"{number(fever.threshold)} °C", f"{number(fever.threshold * 9 / 5 + 32)} °F"
+    return {"C": celsius, "F": fahrenheit, "both": f"{celsius} ({fahrenheit})"}[fever.unit]
 
 
 @dataclass(frozen=True)

@@ -158,3 +158,21 @@ def test_the_real_booklet_keeps_its_promises(built):
     pages = len(pypdfium2.PdfDocument(data))
     promise = Promise((("the urgent number", "+1 555-0199"),), Path("strings.yaml"))
     assert verify(Rendered(data, pages), "en/booklet.pdf", promise) == []
+
+
+@pytest.mark.parametrize("locale, shown", [("en", "38.3 °C (100.9 °F)"), ("es", "38,3 °C (100,9 °F)"),
+                                           ("ar", "38.3 °C (100.9 °F)"), ("de", "38,3 °C (100,9 °F)"),
+                                           ("pt-BR", "38,3 °C (100,9 °F)"), ("hi", "38.3 °C (100.9 °F)")])
+def test_the_fever_threshold_follows_the_readers_number_conventions(locale, shown):
+    from handoutgen.plan import fever_text
+    from handoutgen.schema import Fever
+
+    assert fever_text(Fever(threshold=38.3, unit="both"), locale) == shown
+    assert fever_text(Fever(threshold=38.0, unit="F"), locale).startswith("100")
+
+
+def test_a_spanish_handout_prints_a_decimal_comma(built):
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(built / "es" / "when-to-call.pdf")
+    assert "38,0 °C (100,4 °F)" in pdf[0].get_textpage().get_text_range()
