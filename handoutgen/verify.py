@@ -9,7 +9,8 @@ refused unless:
 - no page shows an unfilled `{placeholder}`;
 - every font is embedded and is one of the bundled fonts, never one from the machine;
 - it has as many pages as the layout made, and no more than the topic's `max_pages`;
-- no word is wider than its line (WeasyPrint would print it cut off).
+- no word is wider than its line, and no text lies beyond the edge of the paper (either would
+  print cut off).
 """
 
 from __future__ import annotations
@@ -81,15 +82,20 @@ class _Page:
         return ["".join(char for _, char in sorted(row)) for _, row in sorted(rows.items(), reverse=True)]
 
 
-def _font_names(page) -> set[tuple[str, bool]]:
+def _text_objects(page) -> tuple[set[tuple[str, bool]], bool]:
+    """Return the fonts of a page's text (name, embedded), and whether any text lies off the paper."""
     names = set()
+    width, height = page.get_size()
+    off = False
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
+        left, bottom, right, top = obj.get_bounds()
+        off = off or left < -1 or bottom < -1 or right > width + 1 or top > height + 1
         font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
         size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
         buffer = ctypes.create_string_buffer(size)
         pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
         names.add((buffer.value.decode("latin-1"), bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
-    return names
+    return names, off
 
 
 def bundled_font(name: str) -> bool:
@@ -135,7 +141,10 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
                     refuse(number, f"lacks {what} {text}", promise.blame)
             for leftover in sorted(set(UNFILLED.findall(seen.text))):
                 refuse(number, f"shows an unfilled placeholder {leftover}", source or blame)
-            for name, embedded in _font_names(page):
+            used, off = _text_objects(page)
+            if off:
+                refuse(number, "has text beyond the edge of the paper, which prints cut off", source or blame)
+            for name, embedded in used:
                 if not embedded or not bundled_font(name):
                     strange.add(f"{name}{'' if embedded else ' (not embedded)'}")
         if strange:

@@ -176,3 +176,8 @@ def test_a_spanish_handout_prints_a_decimal_comma(built):
 
     pdf = pypdfium2.PdfDocument(built / "es" / "when-to-call.pdf")
     assert "38,0 °C (100,4 °F)" in pdf[0].get_textpage().get_text_range()
+
+
+def test_text_beyond_the_edge_of_the_paper_is_refused():
+    rendered = render("<p>Call +1 555-0199 at 38.0 °C.</p><p style='position: absolute; bottom: -3cm'>lost</p>")
+    assert "x.pdf page 1 has text beyond the edge of the paper" in messages(verify(rendered, "x.pdf", PROMISE))
