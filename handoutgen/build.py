@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import time
@@ -22,6 +23,7 @@ from .content import LocaleContent, Project, is_language_tag
 from .errors import Problem, UserError
 from .errors import display_path as display
 from .html import Collection, booklet_page, documents, edition_css, layout_css, topic_page
+from .incremental import target_key, unchanged
 from .manifest import MANIFEST, NO_CLINIC, Manifest, read_manifest
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
 from .plan import Edition, RunContext, Target, plan
@@ -47,6 +49,7 @@ class BuildOptions:
     singles: bool = True  # False: only the booklet and packs (`serve`, after a change to a topic)
     strict: bool = False
     today: dt.date = field(default_factory=lambda: today())
+    force: bool = False  # render every PDF, even those whose inputs have not changed
 
 
 @dataclass
@@ -63,6 +66,7 @@ class BuildReport:
     """What a build did: files written, problems and warnings."""
 
     outputs: list[Output] = field(default_factory=list)
+    unchanged: int = 0  # PDFs whose inputs had not changed: not rendered again
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     failed_locales: list[str] = field(default_factory=list)
@@ -97,7 +101,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     paper = options.paper or (clinic.paper if clinic and clinic.paper else "letter")
     ctx = RunContext(options.content, options.out, clinic, paper, tuple(options.editions), tuple(options.locales),
                      tuple(options.topics), tuple(options.packs), options.booklet, options.singles, options.strict,
-                     options.today)
+                     options.today, options.force)
     # 2. Plan.
     planned = plan(project, ctx)
     report.problems = sorted(checked.problems + planned.problems)
@@ -125,7 +129,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             before = len(report.problems)
             try:
                 files, records = _render_locale(locale, project, planned.targets[code], ctx, report, progress,
-                                                PDFRenderer)
+                                                PDFRenderer, manifest)
             except RefusedURL as error:
                 report.problems.append(Problem(options.content / code, 0, 0, "", str(error)))
             report.problems += [Problem(options.content / code, 0, 0, "", f"WeasyPrint: {message}")
@@ -143,10 +147,10 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
                     report.failed_locales.append(code)
                     continue
                 manifest.clinic = _clinic_name(ctx)
-                for target, data, pages, said in records:
-                    manifest.record(target, data, pages, said)
+                for record in records:
+                    manifest.record(*record)
                 commit({**files, options.out / MANIFEST: manifest.data()}, options.out)
-            pages = {options.out / str(target.path): count for target, _, count, _ in records}
+            pages = {options.out / str(record[0].path): record[2] for record in records}
             report.outputs += [Output(path, data, pages.get(path, 0)) for path, data in files.items()]
         if report.outputs:
             with locked(options.out):
@@ -180,19 +184,20 @@ def _other_clinic(manifest: Manifest, ctx: RunContext) -> Problem | None:
 
 
 def _render_locale(locale: LocaleContent, project: Project, targets: list[Target], ctx: RunContext,
-                   report: BuildReport, progress, renderer_class) -> tuple[dict[Path, bytes], list[tuple]]:
-    """Render and verify every target of one locale; return its files and the PDFs' manifest records."""
+                   report: BuildReport, progress, renderer_class, built: Manifest) -> tuple[dict[Path, bytes], list]:
+    """Render and verify every target of one locale whose inputs changed; return its files and manifest records."""
     files: dict[Path, bytes] = {}
     records: list[tuple] = []
     order = project.booklet.topics if project.booklet else sorted(locale.topics)
     strings = locale.folder / "strings.yaml"
+    families = fonts.families_for(locale.code)
     for name in ctx.editions:
         edition = ctx.edition(locale.code, name)
         mine = [t for t in targets if t.edition == edition]
         if not mine:
             continue
         css = edition_css(edition, locale.strings)
-        renderer = renderer_class(layout_css(), css, fonts.families_for(locale.code))
+        renderer = None  # made on first use: a build with nothing to render needs no WeasyPrint set-up
         docs = documents(locale, edition, order)
         promise = Promise.of(edition.values(locale.strings), strings)
         folder = ctx.out / str(edition.folder)
@@ -200,21 +205,30 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
         depth = "../" * len(edition.folder.parts)
         for target in mine:
             html, source, said, limit, fallback = _page(target, docs, locale, project, edition)
-            rendered = renderer.render(html)
-            found = verify(rendered, str(target.path), promise, None if fallback else limit, source, edition.paper)
-            if fallback and limit and rendered.pages > limit:  # the boxed English takes room
-                report.warnings.append(f"{display(source)}: {target.path} renders to {rendered.pages} pages; the "
-                                       f"limit is {limit}: it must fit once it is fully translated")
-            report.problems += found
-            files[ctx.out / str(target.path)] = rendered.data
-            records.append((target, rendered.data, rendered.pages, said))
+            key = target_key(html, layout_css(), css, families=families, paper=edition.paper, edition=name)
+            path, entry = ctx.out / str(target.path), built.files.get(str(target.path))
+            if not ctx.force and unchanged(entry, key, path):
+                records.append((target, entry["bytes"], entry["pages"], said, key, entry["sha256"]))
+                report.unchanged += 1
+                progress(f"  {target.path}  unchanged")
+            else:
+                renderer = renderer or renderer_class(layout_css(), css, families)
+                rendered = renderer.render(html)
+                report.problems += verify(rendered, str(target.path), promise, None if fallback else limit, source,
+                                          edition.paper)
+                if fallback and limit and rendered.pages > limit:  # the boxed English takes room
+                    report.warnings.append(f"{display(source)}: {target.path} renders to {rendered.pages} pages; "
+                                           f"the limit is {limit}: it must fit once it is fully translated")
+                files[path] = rendered.data
+                records.append((target, len(rendered.data), rendered.pages, said, key,
+                                hashlib.sha256(rendered.data).hexdigest()))
+                plural = "s" if rendered.pages != 1 else ""
+                progress(f"  {target.path}  {rendered.pages} page{plural}  {len(rendered.data) // 1024} KB")
             if target.preview:
                 doc = next(d for d in docs if d.id == target.id)
                 stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
                 preview = topic_page(doc, target, locale, preview=True, stylesheets=stylesheets)
                 files[ctx.out / str(target.preview)] = preview.encode()
-            plural = "s" if rendered.pages != 1 else ""
-            progress(f"  {target.path}  {rendered.pages} page{plural}  {len(rendered.data) // 1024} KB")
     return files, records
 
 

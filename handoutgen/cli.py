@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="only this pack, such as newly-diagnosed (repeatable; default: every pack)")
     build.add_argument("--strict", action="store_true",
                        help="refuse draft content and content whose review is overdue")
+    build.add_argument("--force", action="store_true",
+                       help="render every PDF again, even those whose inputs have not changed")
 
     serve = commands.add_parser(
         "serve", help="preview the site and handouts in a browser, rebuilt on every save",
@@ -255,7 +257,7 @@ def _build(args) -> int:
         raise UserError(f"content folder not found: {args.content}")
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
-                           strict=args.strict, packs=args.pack)
+                           strict=args.strict, packs=args.pack, force=args.force)
     print(f"Building into {args.out}/")
     report = build(options)
     for message in report.warnings:
@@ -264,8 +266,9 @@ def _build(args) -> int:
     pdfs = [o for o in report.outputs if o.path.suffix == ".pdf"]
     size = sum(len(o.data) for o in pdfs)
     if report.outputs:
+        kept = f"; {report.unchanged} PDFs were up to date" if report.unchanged else ""
         print(f"Wrote {len(pdfs)} PDFs ({pages} pages, {size / 1_000_000:.1f} MB) and "
-              f"{len(report.outputs) - len(pdfs)} other files in {report.seconds:.1f} s.")
+              f"{len(report.outputs) - len(pdfs)} other files in {report.seconds:.1f} s{kept}.")
     _report_problems(report.problems)
     if report.failed_locales:
         print(f"Error: nothing written for {', '.join(report.failed_locales)}; fix the problems above.",

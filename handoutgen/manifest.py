@@ -35,11 +35,11 @@ class Manifest:
         files = dict(sorted(self.files.items()))
         return (json.dumps({"clinic": self.clinic, "files": files}, indent=1, ensure_ascii=False) + "\n").encode()
 
-    def record(self, target: Target, data: bytes, pages: int, facts: dict) -> None:
-        """Record one PDF a build wrote."""
+    def record(self, target: Target, size: int, pages: int, facts: dict, key: str, sha256: str) -> None:
+        """Record one PDF a build wrote (or found unchanged): its facts, and its key for incremental builds."""
         self.files[str(target.path)] = {"locale": target.edition.locale, "edition": target.edition.name,
-                                        "doc": target.key, "pages": pages, "bytes": len(data),
-                                        "paper": target.edition.paper, **facts}
+                                        "doc": target.key, "pages": pages, "bytes": size,
+                                        "paper": target.edition.paper, **facts, "key": key, "sha256": sha256}
 
 
 def _sound(name: str, entry, locales: set[str]) -> str | None:

@@ -129,6 +129,7 @@ class RunContext:
     singles: bool = True  # False: only the booklet and packs (`serve`, after a change to a topic)
     strict: bool = False
     today: dt.date = dt.date(2000, 1, 1)
+    force: bool = False  # render every target, even one whose PDF is up to date
 
     def edition(self, locale: str, name: str) -> Edition:
         """Return one edition of one locale."""
