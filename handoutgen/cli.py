@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn reviewed YAML content about ALL into printable caregiver handouts.",
         epilog="Without a command, runs `build`. Use `generate.py COMMAND --help` for a command's options.",
     )
+    parser.add_argument("--version", action="store_true",
+                        help="print the versions of handoutgen, WeasyPrint and the content, then exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
@@ -118,6 +120,11 @@ _percent.__name__ = "percentage from 0 to 100"  # argparse names the type in its
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:
+        from .system import versions
+
+        print(versions(CONTENT))
+        return 0
     if not argv or (argv[0] not in COMMANDS and argv[0] not in {"-h", "--help"}):
         argv.insert(0, "build")
     try:
@@ -240,6 +247,7 @@ def _serve(args) -> int:
     from .build import BuildOptions
     from .serve import serve
 
+    _need_weasyprint()
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
     if not 0 <= args.port <= 65535:
@@ -250,9 +258,19 @@ def _serve(args) -> int:
     return serve(options, args.port, say=lambda line: print(line, flush=True), debug=args.debug)
 
 
+def _need_weasyprint() -> None:
+    """Stop with one line naming the system packages to install, before WeasyPrint fails deep inside."""
+    from .system import missing_message, missing_packages
+
+    missing = missing_packages()
+    if missing:
+        raise UserError(missing_message(missing))
+
+
 def _build(args) -> int:
     from .build import BuildOptions, build
 
+    _need_weasyprint()
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
