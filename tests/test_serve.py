@@ -134,3 +134,18 @@ def test_a_path_with_a_nul_byte_is_a_bad_request(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_serve_starts_warm_from_an_earlier_build(tmp_path):
+    from handoutgen.build import BuildOptions
+    from handoutgen.paths import CONTENT
+    from handoutgen.serve import State, run_build
+
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out), "--locale", "en", "--topic", "when-to-call"]) == 0
+    before = (out / "en" / "when-to-call.pdf").stat().st_mtime_ns
+    said: list[str] = []
+    options = BuildOptions(content=CONTENT, out=out, locales=["en"], topics=["when-to-call"])
+    assert run_build(options, State(out), said.append, debug=False) == []
+    assert (out / "en" / "when-to-call.pdf").stat().st_mtime_ns == before  # kept, not rendered again
+    assert ": 0 PDFs" in said[-1]
