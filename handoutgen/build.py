@@ -27,6 +27,7 @@ from .incremental import target_key, unchanged
 from .manifest import MANIFEST, NO_CLINIC, Manifest, read_manifest
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
 from .plan import Edition, RunContext, Target, plan
+from .render import Job, render_all
 from .rules import buildable, check
 from .site import contains, facts, handout_facts, site_pages
 from .verify import Promise, verify
@@ -50,6 +51,7 @@ class BuildOptions:
     strict: bool = False
     today: dt.date = field(default_factory=lambda: today())
     force: bool = False  # render every PDF, even those whose inputs have not changed
+    jobs: int = 1  # worker processes that render at once
 
 
 @dataclass
@@ -101,7 +103,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     paper = options.paper or (clinic.paper if clinic and clinic.paper else "letter")
     ctx = RunContext(options.content, options.out, clinic, paper, tuple(options.editions), tuple(options.locales),
                      tuple(options.topics), tuple(options.packs), options.booklet, options.singles, options.strict,
-                     options.today, options.force)
+                     options.today, options.force, max(1, options.jobs))
     # 2. Plan.
     planned = plan(project, ctx)
     report.problems = sorted(checked.problems + planned.problems)
@@ -116,7 +118,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
         report.failed_locales = sorted(project.locales)
         return report
 
-    from .pdf import PDFRenderer, RefusedURL, WarningCollector  # WeasyPrint: only when rendering
+    from .pdf import RefusedURL, WarningCollector  # WeasyPrint: only when rendering
 
     collector = WarningCollector()
     logging.getLogger("weasyprint").addHandler(collector)
@@ -129,7 +131,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             before = len(report.problems)
             try:
                 files, records = _render_locale(locale, project, planned.targets[code], ctx, report, progress,
-                                                PDFRenderer, manifest)
+                                                manifest)
             except RefusedURL as error:
                 report.problems.append(Problem(options.content / code, 0, 0, "", str(error)))
             report.problems += [Problem(options.content / code, 0, 0, "", f"WeasyPrint: {message}")
@@ -184,10 +186,11 @@ def _other_clinic(manifest: Manifest, ctx: RunContext) -> Problem | None:
 
 
 def _render_locale(locale: LocaleContent, project: Project, targets: list[Target], ctx: RunContext,
-                   report: BuildReport, progress, renderer_class, built: Manifest) -> tuple[dict[Path, bytes], list]:
+                   report: BuildReport, progress, built: Manifest) -> tuple[dict[Path, bytes], list]:
     """Render and verify every target of one locale whose inputs changed; return its files and manifest records."""
     files: dict[Path, bytes] = {}
     records: list[tuple] = []
+    jobs: list[tuple[Job, Target, tuple]] = []  # what to render, for which target, and how to verify it
     order = project.booklet.topics if project.booklet else sorted(locale.topics)
     strings = locale.folder / "strings.yaml"
     families = fonts.families_for(locale.code)
@@ -197,38 +200,36 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
         if not mine:
             continue
         css = edition_css(edition, locale.strings)
-        renderer = None  # made on first use: a build with nothing to render needs no WeasyPrint set-up
         docs = documents(locale, edition, order)
         promise = Promise.of(edition.values(locale.strings), strings)
-        folder = ctx.out / str(edition.folder)
-        files[folder / "edition.css"] = css.encode()
+        files[ctx.out / str(edition.folder) / "edition.css"] = css.encode()
         depth = "../" * len(edition.folder.parts)
         for target in mine:
             html, source, said, limit, fallback = _page(target, docs, locale, project, edition)
             key = target_key(html, layout_css(), css, families=families, paper=edition.paper, edition=name)
-            path, entry = ctx.out / str(target.path), built.files.get(str(target.path))
-            if not ctx.force and unchanged(entry, key, path):
+            entry = built.files.get(str(target.path))
+            if not ctx.force and unchanged(entry, key, ctx.out / str(target.path)):
                 records.append((target, entry["bytes"], entry["pages"], said, key, entry["sha256"]))
                 report.unchanged += 1
                 progress(f"  {target.path}  unchanged")
             else:
-                renderer = renderer or renderer_class(layout_css(), css, families)
-                rendered = renderer.render(html)
-                report.problems += verify(rendered, str(target.path), promise, None if fallback else limit, source,
-                                          edition.paper)
-                if fallback and limit and rendered.pages > limit:  # the boxed English takes room
-                    report.warnings.append(f"{display(source)}: {target.path} renders to {rendered.pages} pages; "
-                                           f"the limit is {limit}: it must fit once it is fully translated")
-                files[path] = rendered.data
-                records.append((target, len(rendered.data), rendered.pages, said, key,
-                                hashlib.sha256(rendered.data).hexdigest()))
-                plural = "s" if rendered.pages != 1 else ""
-                progress(f"  {target.path}  {rendered.pages} page{plural}  {len(rendered.data) // 1024} KB")
+                job = Job(html, layout_css(), css, families, str(target.path))
+                jobs.append((job, target, (promise, source, said, limit, fallback, key)))
             if target.preview:
                 doc = next(d for d in docs if d.id == target.id)
                 stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
                 preview = topic_page(doc, target, locale, preview=True, stylesheets=stylesheets)
                 files[ctx.out / str(target.preview)] = preview.encode()
+    rendered_all = render_all([job for job, _, _ in jobs], ctx.jobs, progress)
+    for (job, target, (promise, source, said, limit, fallback, key)), rendered in zip(jobs, rendered_all):
+        report.problems += verify(rendered, job.name, promise, None if fallback else limit, source,
+                                  target.edition.paper)
+        if fallback and limit and rendered.pages > limit:  # the boxed English takes room
+            report.warnings.append(f"{display(source)}: {target.path} renders to {rendered.pages} pages; "
+                                   f"the limit is {limit}: it must fit once it is fully translated")
+        files[ctx.out / str(target.path)] = rendered.data
+        records.append((target, len(rendered.data), rendered.pages, said, key,
+                        hashlib.sha256(rendered.data).hexdigest()))
     return files, records
 
 

@@ -6,6 +6,7 @@ Exit codes follow Click's conventions: 0 success, 1 a content or user error, 2 a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -60,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="refuse draft content and content whose review is overdue")
     build.add_argument("--force", action="store_true",
                        help="render every PDF again, even those whose inputs have not changed")
+    build.add_argument("--jobs", type=_workers, default=os.cpu_count() or 1, metavar="N",
+                       help="render in N worker processes at once (default: the machine's cores)")
 
     serve = commands.add_parser(
         "serve", help="preview the site and handouts in a browser, rebuilt on every save",
@@ -117,6 +120,17 @@ def _percent(text: str) -> float:
 _percent.__name__ = "percentage from 0 to 100"  # argparse names the type in its message
 
 
+def _workers(text: str) -> int:
+    """Parse a number of worker processes, 1 or more."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+_workers.__name__ = "number of workers (1 or more)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -154,8 +168,6 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped to `head`, which stopped reading: not an error of ours
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception:  # a bug: say so plainly, and show the traceback only when asked
@@ -275,7 +287,7 @@ def _build(args) -> int:
         raise UserError(f"content folder not found: {args.content}")
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
-                           strict=args.strict, packs=args.pack, force=args.force)
+                           strict=args.strict, packs=args.pack, force=args.force, jobs=args.jobs)
     print(f"Building into {args.out}/")
     report = build(options)
     for message in report.warnings:

@@ -130,6 +130,7 @@ class RunContext:
     strict: bool = False
     today: dt.date = dt.date(2000, 1, 1)
     force: bool = False  # render every target, even one whose PDF is up to date
+    jobs: int = 1  # worker processes that render at once
 
     def edition(self, locale: str, name: str) -> Edition:
         """Return one edition of one locale."""

@@ -73,3 +73,24 @@ def test_a_change_to_the_styles_renders_everything_again(content_tree, tmp_path,
 
     monkeypatch.setattr(build_module, "layout_css", lambda: html.layout_css() + "\nh1 { letter-spacing: 0.01em }\n")
     assert run(content, out).unchanged == 0
+
+
+def test_the_bytes_do_not_depend_on_the_number_of_workers(tmp_path):
+    from handoutgen.paths import CONTENT
+
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"jobs-{workers}"
+        report = build(BuildOptions(content=CONTENT, out=out, locales=["en", "ar"], topics=TOPICS, jobs=workers),
+                       progress=lambda line: None)
+        assert not report.problems and len([o for o in report.outputs if o.path.suffix == ".pdf"]) == 3
+        outs.append(pdfs(out))
+    assert outs[0] == outs[1]
+
+
+def test_progress_counts_done_of_total_with_an_estimate(content_tree, tmp_path):
+    lines: list[str] = []
+    build(BuildOptions(content=content_tree(), out=tmp_path / "out", locales=["en"], topics=TOPICS, jobs=2),
+          progress=lines.append)
+    assert [line.split("]")[0].strip() for line in lines] == ["[1/2", "[2/2"]
+    assert "s left)" in lines[0]
