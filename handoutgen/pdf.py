@@ -15,8 +15,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import fonts
+from . import fonts, tounicode
 from .paths import STYLES, TEMPLATES
+
+tounicode.apply()  # Kozea/WeasyPrint#2841: one text per character code, so Arabic text extracts intact
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_forms": True}
 
