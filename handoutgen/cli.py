@@ -6,12 +6,14 @@ Exit codes follow Click's conventions: 0 success, 1 a content or user error, 2 a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
 
-from .errors import Problem, UserError
+from .errors import UserError
 from .paths import CONTENT, DEFAULT_CLINIC
+from .write import WriteError
 
 COMMANDS = ("build", "check", "status", "translate", "serve", "schema")
 
@@ -22,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn reviewed YAML content about ALL into printable caregiver handouts.",
         epilog="Without a command, runs `build`. Use `generate.py COMMAND --help` for a command's options.",
     )
+    parser.add_argument("--version", action="store_true",
+                        help="print the versions of handoutgen, WeasyPrint and the content, then exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
@@ -55,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="only this pack, such as newly-diagnosed (repeatable; default: every pack)")
     build.add_argument("--strict", action="store_true",
                        help="refuse draft content and content whose review is overdue")
+    build.add_argument("--force", action="store_true",
+                       help="render every PDF again, even those whose inputs have not changed")
+    build.add_argument("--jobs", type=_workers, default=os.cpu_count() or 1, metavar="N",
+                       help="render in N worker processes at once (default: the machine's cores)")
 
     serve = commands.add_parser(
         "serve", help="preview the site and handouts in a browser, rebuilt on every save",
@@ -75,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--locale", action="append", default=[], metavar="L",
                         help="only this locale (repeatable; default: all)")
     status.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
-    status.add_argument("--min-complete", type=float, default=None, metavar="PERCENT",
+    status.add_argument("--min-complete", type=_percent, default=None, metavar="PERCENT",
                         help="exit 1 when a selected locale is less translated than this (a CI gate)")
     status.add_argument("--diff", nargs=2, metavar=("L", "TOPIC"),
                         help="show how the English of each outdated part changed since it was translated")
@@ -101,9 +109,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _percent(text: str) -> float:
+    """Parse a percentage from 0 to 100 (argparse turns the ValueError into a usage error)."""
+    value = float(text)
+    if not 0 <= value <= 100:  # also refuses nan, which compares false with everything
+        raise ValueError(text)
+    return value
+
+
+_percent.__name__ = "percentage from 0 to 100"  # argparse names the type in its message
+
+
+def _workers(text: str) -> int:
+    """Parse a number of worker processes, 1 or more."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+_workers.__name__ = "number of workers (1 or more)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:
+        from .system import versions
+
+        print(versions(CONTENT))
+        return 0
     if not argv or (argv[0] not in COMMANDS and argv[0] not in {"-h", "--help"}):
         argv.insert(0, "build")
     try:
@@ -126,15 +161,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {path}")
             return 0
         return _build(args)
-    except UserError as error:
+    except (UserError, WriteError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped to `head`, which stopped reading: not an error of ours
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception:  # a bug: say so plainly, and show the traceback only when asked
@@ -153,29 +186,19 @@ def _report_problems(problems) -> None:
 
 
 def _check(args) -> int:
-    from .build import check
-    from .content import SOURCE_LOCALE
-    from .readability import grade, topic_sentences
+    from .rules import check
 
-    project, _, problems = check(args.content, args.clinic, args.locale, args.topic)
-    source = project.locales.get(SOURCE_LOCALE)
-    if source and source.strings:
+    checked = check(args.content, args.clinic, args.locale, args.topic)
+    if checked.grades:
         print("Reading grade of the English topics (Flesch-Kincaid, SMOG):")
-        items = list(source.topics.items()) + ([("glossary", source.glossary)] if source.glossary else [])
-        for topic_id, topic in items:
-            g = grade(topic_sentences(topic))
-            limit = getattr(topic, "reading_grade", 8.0)
-            verdict = "ok" if g.flesch_kincaid <= limit else "TOO HARD"
-            print(f"  {topic_id:36} FK {g.flesch_kincaid:4.1f}  SMOG {g.smog:4.1f}  (limit FK {limit:g})  {verdict}")
-            if g.flesch_kincaid > limit:
-                problems.append(Problem(source.files.get(topic_id, args.content), 0, 0, "",
-                                        f"reads at grade {g.flesch_kincaid} (Flesch-Kincaid); the limit is "
-                                        f"{limit:g}: use shorter sentences and plainer words"))
-    _report_problems(sorted(problems))
-    if problems:
+        for line in checked.grades:
+            print(f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  (limit FK {line.limit:g})"
+                  f"  {'TOO HARD' if line.too_hard else 'ok'}")
+    _report_problems(checked.problems)
+    if checked.problems:
         return 1
-    counted = sum(len(loc.sources) for loc in project.locales.values())
-    print(f"Checked {counted} files in {len(project.locales)} locale(s): no problems.")
+    counted = sum(len(loc.sources) for loc in checked.project.locales.values())
+    print(f"Checked {counted} files in {len(checked.project.locales)} locale(s): no problems.")
     return 0
 
 
@@ -236,6 +259,7 @@ def _serve(args) -> int:
     from .build import BuildOptions
     from .serve import serve
 
+    _need_weasyprint()
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
     if not 0 <= args.port <= 65535:
@@ -246,14 +270,24 @@ def _serve(args) -> int:
     return serve(options, args.port, say=lambda line: print(line, flush=True), debug=args.debug)
 
 
+def _need_weasyprint() -> None:
+    """Stop with one line naming the system packages to install, before WeasyPrint fails deep inside."""
+    from .system import missing_message, missing_packages
+
+    missing = missing_packages()
+    if missing:
+        raise UserError(missing_message(missing))
+
+
 def _build(args) -> int:
     from .build import BuildOptions, build
 
+    _need_weasyprint()
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
-                           strict=args.strict, packs=args.pack)
+                           strict=args.strict, packs=args.pack, force=args.force, jobs=args.jobs)
     print(f"Building into {args.out}/")
     report = build(options)
     for message in report.warnings:
@@ -262,8 +296,9 @@ def _build(args) -> int:
     pdfs = [o for o in report.outputs if o.path.suffix == ".pdf"]
     size = sum(len(o.data) for o in pdfs)
     if report.outputs:
+        kept = f"; {report.unchanged} PDFs were up to date" if report.unchanged else ""
         print(f"Wrote {len(pdfs)} PDFs ({pages} pages, {size / 1_000_000:.1f} MB) and "
-              f"{len(report.outputs) - len(pdfs)} other files in {report.seconds:.1f} s.")
+              f"{len(report.outputs) - len(pdfs)} other files in {report.seconds:.1f} s{kept}.")
     _report_problems(report.problems)
     if report.failed_locales:
         print(f"Error: nothing written for {', '.join(report.failed_locales)}; fix the problems above.",

@@ -8,53 +8,21 @@ from pathlib import Path
 from functools import cache
 
 import jinja2
+import re
+
 from babel import Locale
 from babel.dates import format_date
 from markupsafe import Markup
+from tinycss2.serializer import serialize_string_value
 
+from . import fonts
 from .content import LocaleContent, version_id
 from .markup import Blank, blank_html, plain, render_inline
 from .paths import STYLES, TEMPLATES
-from . import fonts
-from .schema import BLOCK_KINDS, ClinicProfile, Glossary, Topic, TranslationReview, UIStrings
+from .plan import Edition, Target, text_direction
+from .schema import BLOCK_KINDS, Glossary, Topic, TranslationReview, UIStrings
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
-
-
-def text_direction(locale: str) -> str:
-    """Return "ltr" or "rtl" for a language, from Babel's locale data."""
-    return Locale.parse(locale, sep="-").text_direction
-
-
-@dataclass(frozen=True)
-class Edition:
-    """The per-run choices that shape every page: language, clinic and paper."""
-
-    locale: str
-    clinic: ClinicProfile | None  # None: generic handouts with blank lines for the clinic's details
-    paper: str = "letter"
-    large_print: bool = False
-
-    @property
-    def name(self) -> str:
-        """Return the edition's name as used on the command line and in folder names."""
-        return "large-print" if self.large_print else "standard"
-
-    @property
-    def text_direction(self) -> str:
-        """Return "ltr" or "rtl" for the edition's language."""
-        return text_direction(self.locale)
-
-    def values(self, ui: UIStrings) -> dict[str, str | Blank]:
-        """Return the placeholder values taken from the clinic profile, or labelled blanks without one."""
-        if self.clinic is None:
-            return {name: Blank(label) for name, label in ui.blank_labels.items()}
-        return {
-            "urgent_phone": self.clinic.phones.urgent,
-            "daytime_phone": self.clinic.phones.daytime,
-            "clinic_name": self.clinic.name,
-            "fever_threshold": self.clinic.fever.display(),
-        }
 
 
 @dataclass
@@ -71,14 +39,6 @@ class Handout:
     @property
     def review(self):
         return self.topic.review
-
-
-def online_url(edition: Edition, doc_id: str) -> str | None:
-    """Return the address of a handout's online copy under the clinic's website, if it has one."""
-    if not (edition.clinic and edition.clinic.website):
-        return None
-    folder = f"{edition.locale}/large-print" if edition.large_print else edition.locale
-    return f"{edition.clinic.website.rstrip('/')}/{folder}/{doc_id}.pdf"
 
 
 def qr_code(url: str) -> str:
@@ -150,11 +110,11 @@ def edition_css(edition: Edition, strings: UIStrings) -> str:
             parts.append(css_string(piece))
     numbers = "bottom-left" if rtl else "bottom-right"
     css = f"@page {{ size: {PAPER_SIZES[edition.paper]}; @{numbers} {{ content: {' '.join(parts)}; }} }}\n"
-    css += f"html {{ font-family: {fonts.font_stack(fonts.families_for(edition.locale))}; }}\n"
+    css += f"html {{ font-family: {', '.join(css_string(f) for f in fonts.families_for(edition.locale))}; }}\n"
     if not edition.large_print and can_hyphenate(edition.locale):
         css += "html { hyphens: auto; hyphenate-character: \"-\"; }\n"
-    if edition.clinic and edition.clinic.accent:
-        css += f"h1, h2, .cover-title {{ color: {edition.clinic.accent}; }}\n"
+    if edition.clinic and edition.clinic.accent and re.fullmatch(r"#[0-9a-fA-F]{6}", edition.clinic.accent):
+        css += f"h1, h2, .cover-title {{ color: {edition.clinic.accent}; }}\n"  # a colour the schema checked
     if edition.large_print:
         css += (STYLES / "large-print.css").read_text(encoding="utf-8")
     if rtl:
@@ -172,8 +132,8 @@ def can_hyphenate(locale: str) -> bool:
 
 
 def css_string(text: str) -> str:
-    """Quote text as a CSS string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+    """Quote text as a CSS string with tinycss2's serializer, so no character can end the string early."""
+    return '"' + serialize_string_value(text.replace("\0", "\ufffd")) + '"'
 
 
 def layout_css() -> str:
@@ -201,13 +161,14 @@ def data_url(path: Path) -> str:
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def topic_page(doc: Handout, edition: Edition, content: LocaleContent, preview: bool,
+def topic_page(doc: Handout, target: Target, content: LocaleContent, preview: bool,
                stylesheets: list[str] | None = None) -> str:
     """Return the HTML of one handout."""
+    edition = target.edition
     values = edition.values(content.strings)
     page = Page(title=doc.plain_title, description=plain(doc.topic.purpose, values), lang=edition.locale,
                 dir=edition.text_direction, preview=preview, body_class=edition.name, stylesheets=stylesheets or [])
-    url = online_url(edition, doc.id)
+    url = target.url()
     online = {"url": url, "short": url.split("://", 1)[1], "qr": qr_code(url)} if url else None
     return render("topic.html.j2", edition, content, page, doc=doc, online=online)
 

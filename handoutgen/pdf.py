@@ -8,19 +8,20 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import fonts, tounicode
+from . import fonts, pdfua, tounicode
 from .paths import STYLES, TEMPLATES
-
-tounicode.apply()  # Kozea/WeasyPrint#2841: one text per character code, so Arabic text extracts intact
+from .verify import Rendered
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_forms": True}
+pdfua.apply()  # running headers and footers as artifacts (see pdfua.py)
+tounicode.apply()  # Kozea/WeasyPrint#2841: one text per character code, so Arabic extracts intact
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -48,22 +49,20 @@ class ProjectOnlyFetcher(URLFetcher):
 
 
 class WarningCollector(logging.Handler):
-    """Collect what WeasyPrint logs at warning level or above, so a build can fail on it."""
+    """Collect what WeasyPrint logs: warnings for the report, errors (an image it could not load) to fail on."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        (self.errors if record.levelno >= logging.ERROR else self.messages).append(record.getMessage())
 
-
-@dataclass
-class RenderedPDF:
-    """A rendered PDF and what it took."""
-
-    data: bytes
-    pages: int
+    def take_errors(self) -> list[str]:
+        """Return the errors logged since the last call, and forget them."""
+        errors, self.errors = self.errors, []
+        return errors
 
 
 class PDFRenderer:
@@ -80,13 +79,33 @@ class PDFRenderer:
         self.stylesheets += [CSS(string=text, font_config=self.font_config, url_fetcher=self.fetcher,
                                  base_url=STYLES.as_uri() + "/") for text in css_texts]
 
-    def render(self, html: str) -> RenderedPDF:
+    def render(self, html: str) -> Rendered:
         """Return the PDF of one HTML page; RefusedURL propagates."""
         with fixed_font_timestamps():
             document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=self.fetcher).render(
                 stylesheets=self.stylesheets, font_config=self.font_config, **PDF_OPTIONS)
             data = document.write_pdf(**PDF_OPTIONS)
-        return RenderedPDF(data, len(document.pages))
+        return Rendered(data, len(document.pages), overflowing_words(document))
+
+
+def overflowing_words(document) -> list[tuple[int, str]]:
+    """Return (page, text) for each piece of text wider than the line it is set in: it would print cut off."""
+    found: list[tuple[int, str]] = []
+
+    def walk(box, low: float, high: float, number: int) -> None:
+        for child in getattr(box, "children", ()):
+            if isinstance(child, boxes.LineBox):
+                left = max(low, box.content_box_x())
+                room = min(high, box.content_box_x() + box.width) - left
+                found.extend((number, text.text) for text in child.descendants()
+                             if isinstance(text, boxes.TextBox) and text.width > room + 1)
+            elif isinstance(child, boxes.Box):
+                walk(child, low, high, number)
+
+    for number, page in enumerate(document.pages, 1):
+        for area in page._page_box.children:  # the page's content, then its margin boxes
+            walk(area, area.content_box_x(), area.content_box_x() + area.width, number)
+    return found
 
 
 @contextmanager

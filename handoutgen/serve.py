@@ -16,10 +16,12 @@ import time
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote
 
 from .build import BuildOptions, build
 from .errors import Problem, UserError
 from .paths import STYLES, TEMPLATES
+from .write import WriteError
 
 RELOAD = """<script>
 (() => {{
@@ -69,6 +71,8 @@ def handler(state: State):
             with state.lock:
                 generation, problems, building = state.generation, list(state.problems), state.building
             path = self.path.split("?", 1)[0]
+            if "\0" in unquote(path) or "\\" in unquote(path):  # no such file can be asked for
+                return self._send(page("Bad request", "<h1>Bad request</h1>", generation), status=400)
             if path == "/__generation":
                 return self._send(str(generation).encode(), "text/plain")
             if path.endswith("/"):
@@ -202,6 +206,8 @@ def run_build(options: BuildOptions, state: State, say, debug: bool) -> list[str
         problems = [str(p) for p in report.problems] + [f"nothing written for {c}" for c in report.failed_locales]
         for warning in report.warnings:
             say(f"warning: {warning}")
+    except (UserError, WriteError) as error:
+        problems = [str(error)]
     except Exception as error:  # a broken template: show it, keep serving
         if debug:
             traceback.print_exc()

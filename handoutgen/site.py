@@ -1,16 +1,14 @@
 """The download site: a language chooser and one page per locale listing every PDF the builds wrote.
 
 The site is plain HTML and CSS with relative links, so it works from any static web server
-or straight from disk. What it lists comes from `DIR/manifest.json`, which every build
-updates with the PDFs it wrote and what they were when written (pages, bytes, paper, title,
-purpose, badges, review date), so a site built by several partial builds lists exactly the
-files that are there, as they are.
+or straight from disk. What it lists comes from `DIR/manifest.json` (see `manifest.py`),
+which every build updates with the PDFs it wrote and what they were when written, so a site
+built by several partial builds lists exactly the files that are there, as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -20,61 +18,14 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 
 from .content import Project, SOURCE_LOCALE, load_project
-from .html import Edition, Handout, environment, text_direction
+from .html import Handout, environment
 from .markup import plain, render_inline
 from .paths import STYLES
+from .plan import Edition, text_direction
 from .schema import ClinicProfile
 
-MANIFEST = "manifest.json"
 BADGES = ("draft", "draft_translation", "partly_english", "outdated")
 """The site strings that mark a document, in the order they are shown."""
-NO_CLINIC = "(no clinic: --no-clinic)"
-
-
-@dataclass
-class Manifest:
-    """What `DIR/manifest.json` records: the clinic the folder is for, and every PDF built into it."""
-
-    clinic: str | None = None  # None: nothing built yet
-    files: dict[str, dict] = field(default_factory=dict)  # path relative to DIR -> facts (see `facts`)
-    dropped: list[str] = field(default_factory=list)  # why entries were not kept, for a warning
-
-    def data(self) -> bytes:
-        """Return the manifest as stable JSON."""
-        files = dict(sorted(self.files.items()))
-        return (json.dumps({"clinic": self.clinic, "files": files}, indent=1, ensure_ascii=False) + "\n").encode()
-
-
-def read_manifest(out: Path) -> Manifest:
-    """Return the manifest of `out`, keeping only entries whose PDF is there, unchanged since it was recorded."""
-    path = out / MANIFEST
-    if not path.is_file():
-        old = next(out.rglob("*.pdf"), None) if out.is_dir() else None
-        note = [f"{path} is missing: the site lists only PDFs built from now on; rebuild the rest to list "
-                f"them"] if old else []
-        return Manifest(dropped=note)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        clinic, files = data["clinic"], data["files"]
-        assert isinstance(files, dict) and (clinic is None or isinstance(clinic, str))
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
-        return Manifest(dropped=[f"{path} cannot be read: the site lists only PDFs built from now on; "
-                                 f"rebuild everything to list the rest"])
-    manifest = Manifest(clinic)
-    for name, entry in files.items():
-        file = out / name
-        if not (isinstance(entry, dict) and _ENTRY.keys() <= entry.keys()
-                and all(isinstance(entry[k], kind) for k, kind in _ENTRY.items())):
-            manifest.dropped.append(f"{path}: the entry for {name} is not one this version wrote; not listed")
-        elif file.is_file() and file.stat().st_size == entry["bytes"]:
-            manifest.files[name] = entry
-        elif file.is_file():  # rewritten since by something else, or a build stopped part way: facts unknown
-            manifest.dropped.append(f"{file} changed since it was built; not listed until it is built again")
-    return manifest
-
-
-_ENTRY = {"pages": int, "bytes": int, "paper": str, "title": str, "purpose": str, "lang": str, "badges": list,
-          "reviewed": (str, type(None))}
 
 
 def facts(title: str, purpose: str, lang: str, docs: list[Handout], reviewed=None) -> dict:
@@ -135,17 +86,6 @@ class Item:
         return dt.date.fromisoformat(self.facts["reviewed"]) if self.facts["reviewed"] else None
 
 
-def _parse(path: str) -> tuple[str, str, str]:
-    """Split a manifest path into (locale, edition, document id): packs are `pack:<id>`."""
-    parts = PurePosixPath(path).parts
-    locale, rest = parts[0], list(parts[1:])
-    edition = "standard"
-    if rest[0] == "large-print":
-        edition, rest = "large-print", rest[1:]
-    stem = PurePosixPath(rest[-1]).stem
-    return locale, edition, f"pack:{stem}" if rest[0] == "packs" else stem
-
-
 def endonym(code: str) -> str:
     """Return a language's own name for itself, such as Español or العربية, from Babel."""
     name = Locale.parse(code, sep="-").get_display_name() or code
@@ -173,13 +113,14 @@ def items_by_locale(project: Project, built: dict[str, dict]) -> dict[str, list[
     order += [f"pack:{pack.id}" for pack in (project.packs.packs if project.packs else [])]
     rank = {doc_id: n for n, doc_id in enumerate(order)}
     found: dict[str, dict[str, Item]] = {}
-    parsed = sorted((_parse(path), path, entry) for path, entry in built.items())
-    for (code, edition, doc_id), path, entry in sorted(parsed, key=lambda row: row[0][1] != "standard"):
+    rows = sorted(built.items(), key=lambda row: (row[1]["edition"] != "standard", row[0]))
+    for path, entry in rows:
+        code, edition, doc_id = entry["locale"], entry["edition"], entry["doc"]
         item = found.setdefault(code, {}).setdefault(doc_id, Item(doc_id, entry))  # standard edition's facts
         href = str(PurePosixPath(path).relative_to(code))
         item.links.append(Link(href, edition, entry["paper"], entry["pages"], entry["bytes"]))
         if edition == "standard" and not item.collection:
-            item.preview = f"{doc_id}.html"
+            item.preview = str(PurePosixPath(path).with_suffix(".html").relative_to(code))
     order_of = lambda item: (item.collection, rank.get(item.id, len(rank)), item.id)  # noqa: E731
     codes = sorted(found, key=lambda c: (c != SOURCE_LOCALE, c))
     return {code: sorted(found[code].values(), key=order_of) for code in codes}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from .build import write_atomically
+from .write import write_atomically
 from .content import SOURCE_LOCALE, LocaleContent, is_language_tag, load_locale
 from .errors import Problem, UserError
 from .paths import SCHEMAS

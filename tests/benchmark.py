@@ -37,15 +37,19 @@ def main() -> None:
     from weasyprint.text.fonts import FontConfiguration
 
     from handoutgen import fonts
-    from handoutgen.build import check
-    from handoutgen.html import Collection, Edition, booklet_page, documents, edition_css, layout_css, topic_page
+    from handoutgen.html import Collection, booklet_page, documents, edition_css, layout_css, topic_page
     from handoutgen.paths import CONTENT, DEFAULT_CLINIC
     from handoutgen.pdf import PDF_OPTIONS, PDFRenderer
+    from handoutgen.plan import Edition, Target
+    from handoutgen.rules import check
+    from handoutgen.verify import Promise, verify
 
-    project, clinic, problems = check(CONTENT, DEFAULT_CLINIC, ["en"])
-    assert not problems, problems
+    checked = check(CONTENT, DEFAULT_CLINIC, ["en"])
+    assert not checked.problems, checked.problems
+    project, clinic = checked.project, checked.clinic
     locale = project.locales["en"]
     edition = Edition("en", clinic)
+    promise = Promise.of(edition.values(locale.strings), CONTENT / "en" / "strings.yaml")
     css = [layout_css(), edition_css(edition, locale.strings)]
     docs = documents(locale, edition, project.booklet.topics)
     renderer = PDFRenderer(*css)
@@ -57,17 +61,22 @@ def main() -> None:
         return HTML(string=html, base_url=str(ROOT / "templates")).write_pdf(
             stylesheets=sheets, font_config=config, **PDF_OPTIONS)
 
-    print(f"\n{'document':40} {'pages':>5} {'ours s':>8} {'raw s':>8} {'ratio':>6}")
-    ratios = []
-    cases = [(d.id, topic_page(d, edition, locale, preview=False)) for d in docs[:4]]
+    print(f"\n{'document':40} {'pages':>5} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'verify s':>9} {'verify %':>9}")
+    ratios, shares = [], []
+    cases = [(d.id, topic_page(d, Target(edition, "handout", d.id), locale, preview=False)) for d in docs[:4]]
     cases.append(("booklet", booklet_page(Collection("Booklet", "", docs), edition, locale, preview=False)))
     for name, html in cases:
         ours = best_of(lambda html=html: renderer.render(html), 1 if name == "booklet" else REPEATS)
         theirs = best_of(lambda html=html: raw(html), 1 if name == "booklet" else REPEATS)
-        pages = renderer.render(html).pages
+        rendered = renderer.render(html)
+        checking = best_of(lambda rendered=rendered: verify(rendered, name, promise))
         ratios.append(ours / theirs)
-        print(f"{name:40} {pages:5} {ours:8.2f} {theirs:8.2f} {ours / theirs:6.2f}")
+        shares.append(checking / ours)
+        print(f"{name:40} {rendered.pages:5} {ours:8.2f} {theirs:8.2f} {ours / theirs:6.2f} {checking:9.3f} "
+              f"{100 * checking / ours:8.1f}%")
     print(f"\nmedian ratio ours/raw WeasyPrint: {statistics.median(ratios):.2f}")
+    print(f"reading every PDF back (verify.py) costs {100 * max(shares):.1f}% of render time at most "
+          f"(the target: under 5%)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak:.0f} MB")
 

@@ -13,6 +13,15 @@ from handoutgen.paths import CONTENT
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config):
+    """Stop at once, in one line, when the system libraries WeasyPrint needs are missing."""
+    from handoutgen.system import missing_message, missing_packages
+
+    missing = missing_packages()
+    if missing:
+        pytest.exit(missing_message(missing), returncode=1)
+
+
 def make_content(root: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
     """Copy the real content tree to `root`, then write (or, for None, delete) the given files."""
     content = root / "handouts"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,21 @@ def test_clinic_threshold_in_fahrenheit_is_caught(tmp_path, capsys):
                       "fever: {threshold: 100.4, unit: F}\n", encoding="utf-8")
     assert main(["check", "--clinic", str(clinic)]) == 1
     assert "clinic.yaml:3:9: fever.threshold: the threshold is in °C; 100.4 looks like °F (that is 38.0 °C)" in capsys.readouterr().err
+
+
+def test_version_names_the_tool_weasyprint_and_the_content(capsys):
+    assert main(["--version"]) == 0
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"handoutgen \S+, WeasyPrint 70\.\S+, content [0-9a-f]{12}\n", out)
+
+
+def test_missing_system_libraries_are_named_in_one_line(tmp_path, capsys, monkeypatch):
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "harfbuzz-subset" else real(name))
+    assert main(["build", "--out", str(tmp_path), "--topic", "when-to-call"]) == 1
+    err = capsys.readouterr().err
+    assert err == ("Error: WeasyPrint needs system libraries this machine lacks; on Debian or Ubuntu run: "
+                   "apt-get install libharfbuzz-subset0\n")
+    assert not any(tmp_path.iterdir())

@@ -113,3 +113,39 @@ def test_a_saved_topic_rebuilds_that_topic_first_then_the_booklet_and_packs_that
     limited = BuildOptions(content=CONTENT, out=tmp_path, locales=["en"], topics=["when-to-call"])
     assert passes(limited, {CONTENT / "es" / "when-to-call.yaml"}) == []  # not being previewed
     assert passes(limited, {CONTENT / "en" / "glossary.yaml"}) == [limited]
+
+
+def test_a_path_with_a_nul_byte_is_a_bad_request(tmp_path):
+    import http.server
+    import threading
+
+    from handoutgen.serve import State, handler
+
+    (tmp_path / "index.html").write_text("<html><body>hi</body></html>")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler(State(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        for path in ("index%00.html", "a%00b/", "%5c..%5cetc"):
+            status, body = fetch(base + path)
+            assert status == 400, path
+            assert "Traceback" not in body
+        assert fetch(base + "index.html")[0] == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_starts_warm_from_an_earlier_build(tmp_path):
+    from handoutgen.build import BuildOptions
+    from handoutgen.paths import CONTENT
+    from handoutgen.serve import State, run_build
+
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out), "--locale", "en", "--topic", "when-to-call"]) == 0
+    before = (out / "en" / "when-to-call.pdf").stat().st_mtime_ns
+    said: list[str] = []
+    options = BuildOptions(content=CONTENT, out=out, locales=["en"], topics=["when-to-call"])
+    assert run_build(options, State(out), said.append, debug=False) == []
+    assert (out / "en" / "when-to-call.pdf").stat().st_mtime_ns == before  # kept, not rendered again
+    assert ": 0 PDFs" in said[-1]

@@ -157,7 +157,7 @@ def test_badges_follow_the_translation_status_in_the_page_language(content_tree,
 
 def test_a_web_server_can_read_every_file_built(built):
     """Files are written to a temporary name first; they must still get the usual mode, not owner-only."""
-    from handoutgen.build import UMASK
+    from handoutgen.write import UMASK
 
     for path in built.rglob("*"):
         if path.is_file():
@@ -208,5 +208,5 @@ def test_a_damaged_manifest_is_reported_and_the_site_rebuilt_from_this_build(con
     manifest["files"]["en/when-to-call.pdf"]["pages"] = "one"
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert build(content, out, "--locale", "en", "--topic", "glossary") == 0
-    assert "the entry for en/when-to-call.pdf is not one this version wrote" in capsys.readouterr().err
+    assert "the entry for en/when-to-call.pdf is dropped: it is not an entry this version writes" in capsys.readouterr().err
     assert site_pdfs(out, "en") == {"en/glossary.pdf"}

@@ -1,0 +1,55 @@
+"""Incremental builds: a PDF whose inputs have not changed is not rendered again.
+
+A target's key is a digest of everything that makes its bytes: the HTML, the stylesheets, the
+fonts it may use, WeasyPrint's version, and our own rendering, tagging and verifying code. The
+manifest beside the outputs records each PDF's key and the SHA-256 of its bytes, so a fresh
+`--out` is a cold build, and a PDF changed or deleted by hand is rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from . import fonts
+
+RENDERING_MODULES = ("pdf.py", "pdfua.py", "verify.py")
+"""Our code that shapes or judges a PDF's bytes: a change to it renders everything again."""
+
+
+@cache
+def renderer_id() -> str:
+    """Return a digest of the tools and code that turn HTML into a verified PDF."""
+    digest = hashlib.sha256()
+    for package in ("weasyprint", "pydyf", "fonttools", "pypdfium2"):
+        digest.update(f"{package}={metadata.version(package)};".encode())
+    here = Path(__file__).parent
+    for name in RENDERING_MODULES:
+        digest.update((here / name).read_bytes())
+    for face in fonts.faces():
+        digest.update(f"{face.family}:{face.path.name}:{face.path.stat().st_size};".encode())
+    return digest.hexdigest()
+
+
+def target_key(html: str, *stylesheets: str, families: tuple[str, ...], paper: str, edition: str) -> str:
+    """Return the key of one target: it changes whenever anything that makes its PDF changes."""
+    digest = hashlib.sha256(renderer_id().encode())
+    for part in (html, *stylesheets, ",".join(families), paper, edition):
+        digest.update(hashlib.sha256(part.encode()).digest())
+    return digest.hexdigest()[:32]
+
+
+def file_digest(path: Path) -> str | None:
+    """Return the SHA-256 of a file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged(entry: dict | None, key: str, path: Path) -> bool:
+    """Return whether the PDF at `path` was built from this key and is still as it was written."""
+    return bool(entry and entry.get("key") == key and entry.get("sha256")
+                and path.is_file() and path.stat().st_size == entry["bytes"] and file_digest(path) == entry["sha256"])

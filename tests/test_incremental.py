@@ -1,0 +1,96 @@
+"""Incremental builds: only PDFs whose inputs changed are rendered again, and the bytes never depend on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from handoutgen.build import BuildOptions, build
+
+TOPICS = ["when-to-call", "what-is-all"]
+
+
+def run(content: Path, out: Path, force: bool = False):
+    report = build(BuildOptions(content=content, out=out, locales=["en"], topics=TOPICS, force=force),
+                   progress=lambda line: None)
+    assert not report.problems, report.problems
+    return report
+
+
+def pdfs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing_and_changes_no_byte(content_tree, tmp_path):
+    content, out = content_tree(), tmp_path / "out"
+    assert run(content, out).unchanged == 0
+    before = pdfs(out)
+    again = run(content, out)
+    assert again.unchanged == 2 and not [o for o in again.outputs if o.path.suffix == ".pdf"]
+    assert pdfs(out) == before
+
+
+def test_an_edit_renders_only_that_handout_and_the_bytes_match_a_cold_build(content_tree, tmp_path):
+    content, out, cold = content_tree(), tmp_path / "out", tmp_path / "cold"
+    run(content, out)
+    topic = content / "en" / "what-is-all.yaml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("title: What is ALL?", "title: What is ALL, briefly?"),
+                     encoding="utf-8")
+    report = run(content, out)
+    assert report.unchanged == 1
+    assert [o.path.name for o in report.outputs if o.path.suffix == ".pdf"] == ["what-is-all.pdf"]
+    run(content, cold)
+    assert pdfs(out) == pdfs(cold)
+
+
+def test_a_pdf_changed_or_deleted_by_hand_is_rendered_again(content_tree, tmp_path):
+    content, out = content_tree(), tmp_path / "out"
+    run(content, out)
+    good = pdfs(out)
+    fridge, other = out / "en" / "when-to-call.pdf", out / "en" / "what-is-all.pdf"
+    data = bytearray(fridge.read_bytes())
+    data[-10] ^= 1  # same size, other bytes
+    fridge.write_bytes(bytes(data))
+    other.unlink()
+    report = run(content, out)
+    assert report.unchanged == 0
+    assert pdfs(out) == good
+
+
+def test_force_renders_everything_and_the_manifest_keeps_each_key(content_tree, tmp_path):
+    content, out = content_tree(), tmp_path / "out"
+    run(content, out)
+    assert run(content, out, force=True).unchanged == 0
+    entry = json.loads((out / "manifest.json").read_text())["files"]["en/when-to-call.pdf"]
+    assert len(entry["key"]) == 32 and len(entry["sha256"]) == 64
+
+
+def test_a_change_to_the_styles_renders_everything_again(content_tree, tmp_path, monkeypatch):
+    content, out = content_tree(), tmp_path / "out"
+    run(content, out)
+    import handoutgen.build as build_module
+    from handoutgen import html
+
+    monkeypatch.setattr(build_module, "layout_css", lambda: html.layout_css() + "\nh1 { letter-spacing: 0.01em }\n")
+    assert run(content, out).unchanged == 0
+
+
+def test_the_bytes_do_not_depend_on_the_number_of_workers(tmp_path):
+    from handoutgen.paths import CONTENT
+
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"jobs-{workers}"
+        report = build(BuildOptions(content=CONTENT, out=out, locales=["en", "ar"], topics=TOPICS, jobs=workers),
+                       progress=lambda line: None)
+        assert not report.problems and len([o for o in report.outputs if o.path.suffix == ".pdf"]) == 3
+        outs.append(pdfs(out))
+    assert outs[0] == outs[1]
+
+
+def test_progress_counts_done_of_total_with_an_estimate(content_tree, tmp_path):
+    lines: list[str] = []
+    build(BuildOptions(content=content_tree(), out=tmp_path / "out", locales=["en"], topics=TOPICS, jobs=2),
+          progress=lines.append)
+    assert [line.split("]")[0].strip() for line in lines] == ["[1/2", "[2/2"]
+    assert "s left)" in lines[0]
