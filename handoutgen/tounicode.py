@@ -21,8 +21,8 @@ No glyph-to-text map is right when one glyph stands for several texts; a charact
 This patch changes:
 
 1. Drawing (`draw_first_line`): a character's text goes to the logically first glyph of its
-   cluster, with any combining marks after it (as one grapheme, in logical order), and the
-   cluster's other glyphs read as nothing. Each (glyph, text) pair gets its own character code:
+   cluster and the cluster's other glyphs read as nothing; a combining mark (a haraka) keeps
+   its own glyph and text, since poppler reverses a multi-character text in right-to-left lines. Each (glyph, text) pair gets its own character code:
    the glyph id for its first text, then a new code above the font's glyphs. Pango's glyph ids
    are swapped for these codes only while the line is drawn.
 2. Writing the font (`_build_vector_font_dictionary`, `Font.subset`): a CIDToGIDMap draws each
@@ -46,7 +46,7 @@ from weasyprint.pdf import fonts as pdf_fonts
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
 if not weasyprint.__version__.startswith("70."):
-    raise RuntimeError(
+    raise ImportError(
         f"handoutgen.tounicode patches WeasyPrint 70.x for Kozea/WeasyPrint#2841, but WeasyPrint "
         f"{weasyprint.__version__} is installed: check whether upstream fixed the ToUnicode map, "
         f"then port or remove handoutgen/tounicode.py")
@@ -140,8 +140,8 @@ class LineRecoder:
 def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
     """Return each glyph's text: its character's for the logically first glyph, '' for the others.
 
-    Pango makes each character a cluster, a combining mark too; a mark's text joins its base
-    letter's, in logical order, as the text of one grapheme. None marks Pango's empty and
+    Pango makes each character a cluster, a combining mark too; only a joiner's text joins the
+    character before it. None marks Pango's empty and
     missing glyphs, which WeasyPrint handles itself.
     """
     item, glyphs = glyph_item.item, glyph_item.glyphs
@@ -169,8 +169,8 @@ def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
 
 
 def extends(char: str) -> bool:
-    """Return whether the character belongs to the one before it: a combining mark or a joiner."""
-    return bool(char) and (unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d")
+    """Return whether the character belongs to the one before it: a zero-width (non-)joiner."""
+    return bool(char) and char in "\u200c\u200d"
 
 
 def text_code(font, glyph_id: int, text: str, pango_font, font_size: float, stream) -> int:
