@@ -21,10 +21,10 @@ No glyph-to-text map is right when one glyph stands for several texts; a charact
 This patch changes:
 
 1. Drawing (`draw_first_line`): a character's text goes to the logically first glyph of its
-   cluster and the cluster's other glyphs read as nothing; a combining mark (a haraka) keeps
-   its own glyph and text, since poppler reverses a multi-character text in right-to-left lines. Each (glyph, text) pair gets its own character code:
-   the glyph id for its first text, then a new code above the font's glyphs. Pango's glyph ids
-   are swapped for these codes only while the line is drawn.
+   cluster, with its combining marks (harakat) after it, in logical order, as the text of one
+   grapheme; the grapheme's other glyphs read as nothing. Each (glyph, text) pair gets its own
+   character code: the glyph id for its first text, then a new code above the font's glyphs.
+   Pango's glyph ids are swapped for these codes only while the line is drawn.
 2. Writing the font (`_build_vector_font_dictionary`, `Font.subset`): a CIDToGIDMap draws each
    new code with its glyph, and the widths cover it; new codes stay out of the subset. A font
    used by a form field keeps its cmap-based map, with the texts drawn written over it.
@@ -140,9 +140,10 @@ class LineRecoder:
 def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
     """Return each glyph's text: its character's for the logically first glyph, '' for the others.
 
-    Pango makes each character a cluster, a combining mark too; only a joiner's text joins the
-    character before it. None marks Pango's empty and
-    missing glyphs, which WeasyPrint handles itself.
+    Pango makes each character a cluster, a combining mark too; a mark's text joins its base
+    letter's, in logical order, as the text of one grapheme. A mark drawn with its own text
+    would make poppler split the word where the mark is raised or lowered. None marks Pango's
+    empty and missing glyphs, which WeasyPrint handles itself.
     """
     item, glyphs = glyph_item.item, glyph_item.glyphs
     count = glyphs.num_glyphs
@@ -169,8 +170,8 @@ def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
 
 
 def extends(char: str) -> bool:
-    """Return whether the character belongs to the one before it: a zero-width (non-)joiner."""
-    return bool(char) and char in "\u200c\u200d"
+    """Return whether the character belongs to the one before it: a combining mark or a joiner."""
+    return bool(char) and (unicodedata.category(char) in ("Mn", "Mc", "Me") or char in "\u200c\u200d")
 
 
 def text_code(font, glyph_id: int, text: str, pango_font, font_size: float, stream) -> int:
