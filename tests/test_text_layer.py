@@ -157,7 +157,8 @@ def test_every_new_code_draws_its_glyph_with_its_width_and_reads_as_one_text(bui
     new_codes = 0
     for pdf in handouts(built, "ar"):
         with pikepdf.open(pdf) as document:
-            for font in {font.objgen: font for page in document.pages for font in page.Resources.Font.values()}.values():
+            used = {font.objgen: font for page in document.pages for font in page.Resources.Font.values()}
+            for font in used.values():
                 cid_font = font.DescendantFonts[0]
                 if not isinstance(cid_font.CIDToGIDMap, pikepdf.Stream):
                     continue
@@ -182,8 +183,9 @@ def cid_widths(array) -> dict[int, float]:
 
 
 SAMPLE_WORDS = ["الطاقة", "بنت", "نهارًا", "يغيّر", "تبين"]
-SAMPLE = ('<html lang="ar" dir="rtl"><head><title>عينة</title></head><body style="font-family: \'Noto Sans Arabic\';'
-          f' font-size: 14pt"><p>{" ".join(SAMPLE_WORDS)}</p></body></html>')
+SAMPLE = ('<html lang="ar" dir="rtl"><head><title>عينة</title></head>'
+          '<body style="font-family: \'Noto Sans Arabic\'; font-size: 14pt">'
+          f'<p>{" ".join(SAMPLE_WORDS)}</p></body></html>')
 
 
 def render_sample() -> bytes:
