@@ -15,12 +15,13 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import fonts, pdfua
+from . import fonts, pdfua, tounicode
 from .paths import STYLES, TEMPLATES
 from .verify import Rendered
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_forms": True}
 pdfua.apply()  # running headers and footers as artifacts (see pdfua.py)
+tounicode.apply()  # Kozea/WeasyPrint#2841: one text per character code, so Arabic extracts intact
 
 
 class RefusedURL(FatalURLFetchingError):
