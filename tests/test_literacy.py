@@ -276,3 +276,22 @@ def test_literacy_does_not_import_weasyprint():
             "sys.exit(rc or (3 if 'weasyprint' in sys.modules else 0))")
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+# --- `check` is unchanged: findings are warnings for `build`, never errors -----------------------
+
+def test_check_output_and_exit_code_are_unchanged_on_the_real_content(capsys, monkeypatch):
+    assert main(["check"]) == 0
+    with_literacy = capsys.readouterr()
+    monkeypatch.setattr("handoutgen.rules.literacy_warnings", lambda project, topics=(): [])
+    assert main(["check"]) == 0
+    without = capsys.readouterr()
+    assert (with_literacy.out, with_literacy.err) == (without.out, without.err)
+    assert with_literacy.err == "" and "literacy" not in with_literacy.out
+
+
+def test_findings_are_warnings_never_problems(topics, capsys):
+    checked = check(topics, None, ["en"], ["medicine-at-home"])
+    assert not checked.problems
+    assert any(w.startswith("en: 7 health-literacy findings in 1 file") for w in checked.warnings), checked.warnings
+    assert main(["check", "--content", str(topics), "--topic", "medicine-at-home"]) == 0
