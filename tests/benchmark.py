@@ -1,11 +1,16 @@
-"""Benchmark: our render against raw WeasyPrint on the same HTML, and the cost of `check`.
+"""Benchmark: our render against raw WeasyPrint on the same HTML, the cost of `check`, and scale.
 
 Run `python tests/benchmark.py`. It prints figures, not verdicts: timed tests flake on a busy
 machine, so speed and memory targets are read here, as ratios against WeasyPrint itself.
+
+`python tests/benchmark.py --scale 30` makes 30 synthetic locales with `translate` in a temporary
+copy of the content and builds every locale in both editions on Letter and A4: PDFs per second,
+the cold, no-op and one-edit times (as ratios of the cold build), and peak memory per worker.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
@@ -81,5 +86,56 @@ def main() -> None:
     print(f"peak memory of this process: {peak:.0f} MB")
 
 
+LATIN_LOCALES = ["fr", "de", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "sk", "sl", "hr", "ro", "hu",
+                 "tr", "id", "ms", "tl", "sw", "ca", "eu", "gl", "et", "lv", "lt", "sq", "af", "is"]
+
+
+def scale(count: int, workers: int) -> None:
+    """Build `count` synthetic locales (and the real ones) in both editions on two papers; print the figures."""
+    import shutil
+    import tempfile
+
+    from handoutgen.build import BuildOptions, build
+    from handoutgen.paths import CONTENT
+    from handoutgen.translate import translate
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        content = root / "handouts"
+        shutil.copytree(CONTENT, content)
+        for code in LATIN_LOCALES[:count]:
+            translate(content, code, say=lambda line: None)
+
+        def run(**extra) -> tuple[float, int]:
+            start, pdfs = time.perf_counter(), 0
+            for paper in ("letter", "a4"):
+                report = build(BuildOptions(content=content, out=root / f"out-{paper}", paper=paper,
+                                            editions=["standard", "large-print"], jobs=workers, **extra),
+                               progress=lambda line: None)
+                pdfs += sum(1 for o in report.outputs if o.path.suffix == ".pdf")
+            return time.perf_counter() - start, pdfs
+
+        cold, pdfs = run()
+        print(f"\n{count} synthetic locales + en, es, ar; both editions; Letter and A4; {workers} workers")
+        print(f"cold build: {pdfs} PDFs in {cold:.0f} s ({pdfs / cold:.1f} PDFs/s)")
+        noop, _ = run()
+        print(f"no-op rebuild: {noop:.1f} s ({noop / cold:.1%} of cold)")
+        topic = content / "en" / "what-is-all.yaml"
+        topic.write_text(topic.read_text(encoding="utf-8").replace("title: What is ALL?", "title: What is ALL, now?"),
+                         encoding="utf-8")
+        edit, rendered = run()
+        print(f"one edited English topic: {edit:.0f} s, {rendered} PDFs rendered ({edit / cold:.1%} of cold)")
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory of one worker: {children:.0f} MB")
+
+
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=0, metavar="N", help="also build N synthetic locales")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="workers for --scale")
+    args = parser.parse_args()
     main()
+    if args.scale:
+        scale(min(args.scale, len(LATIN_LOCALES)), args.jobs)
