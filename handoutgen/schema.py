@@ -575,8 +575,12 @@ class ClinicProfile(Model):
     """The clinic's phone numbers."""
     fever: Fever
     """The fever rule the clinic teaches families."""
-    website: str | None = Field(default=None, pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=200)
-    """The base address where the clinic publishes these handouts, such as `https://example.org/all/`."""
+    website: str | None = Field(default=None, max_length=200, pattern=r"^https://[A-Za-z0-9](?:[A-Za-z0-9.-]*"
+                                r"[A-Za-z0-9])?(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?$")
+    """The base address where the clinic publishes these handouts, such as `https://example.org/all/`.
+
+    Printable ASCII only, as it is printed and put in QR codes: no spaces, quotes, backslashes, `<>`, `?` or `#`.
+    """
     paper: Literal["letter", "a4"] | None = None
     """The clinic's paper size; `--paper` overrides it; Letter when neither is given."""
     accent: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
