@@ -166,11 +166,13 @@ def _topic_files(content: LocaleContent, only_topics: list[str] | None):
     """Yield (topic id, path) for each topic file of a locale folder, recording them as read."""
     for path in sorted(content.folder.glob("*.yaml")):
         topic_id = path.stem
-        if topic_id in RESERVED or path.name.startswith(".") or (only_topics and topic_id not in only_topics):
+        if topic_id in RESERVED or path.name.startswith("."):
             continue  # a hidden file is an editor's, such as the lock file .#when-to-call.yaml
         message = topic_id_problem(topic_id)
-        if message:
+        if message:  # reported even with --topic: the folder is wrong, whatever is built from it
             content.problems.append(Problem(path, 0, 0, "", message))
+            continue
+        if only_topics and topic_id not in only_topics:
             continue
         content.files[topic_id] = path
         content.sources.append(path)

@@ -98,8 +98,10 @@ def png_problem(data: bytes) -> str | None:
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
         return (f"the logo is {width:,} × {height:,} pixels; the limit is {MAX_SIDE:,} × {MAX_SIDE:,}: "
                 f"scale it down (a cover needs a few hundred pixels)")
-    from PIL import Image
+    from PIL import Image, ImageFile
 
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint sets it on import, so a cut-off file would pass
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()  # every chunk's checksum
@@ -107,4 +109,6 @@ def png_problem(data: bytes) -> str | None:
             image.load()  # every pixel: a truncated file fails here
     except Exception as error:  # Pillow raises many kinds for a broken file; each means the same to the user
         return f"not a valid PNG file: it cannot be decoded ({error}); save it again as PNG"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
