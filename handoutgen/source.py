@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import stat
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,7 +183,9 @@ def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Docume
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
-        node = yaml.compose(text)
+        with warnings.catch_warnings():  # ruamel warns of a reused anchor on stderr; every anchor is refused below
+            warnings.simplefilter("ignore")
+            node = yaml.compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = (error.problem or error.context or "invalid YAML").strip()
@@ -199,6 +202,8 @@ def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Docume
         return None, [_too_deep(yaml, text, path)]
     except YAMLError as error:
         return None, [Problem(path, 0, 0, "", f"invalid YAML: {error}")]
+    if node is None:  # nothing but a byte order mark or a directive: no document at all
+        return (Document(path, {}, text=text), []) if allow_empty else (None, [Problem(path, 0, 0, "", "file is empty")])
     doc = Document(path, None, text=text)
     try:
         doc.data = _build(node, (), doc)
