@@ -232,6 +232,7 @@ def _too_deep(yaml: YAML, text: str, path: Path) -> Problem:
 
 
 def _deep_message() -> str:
+    """Say that a file nests too deeply."""
     return f"nested more than {MAX_DEPTH} levels deep; content files need far fewer: check the indentation"
 
 
