@@ -54,6 +54,17 @@ Text = Annotated[str, Field(min_length=1), AfterValidator(_check_markup)]
 """Plain-language text: **bold** and *italic* are allowed, and placeholders such as {urgent_phone}."""
 
 
+def _no_placeholders(value: str) -> str:
+    """Refuse braces in text that is printed as it is, where no placeholder is ever filled."""
+    if "{" in value or "}" in value:
+        raise ValueError("this text is printed as it is, so it takes no placeholders: remove the braces")
+    return value
+
+
+Verbatim = Annotated[str, AfterValidator(_no_placeholders)]
+"""Text printed exactly as written (a pack's title, a reviewer's name): a placeholder would print as braces."""
+
+
 def refuse_duplicates(ids: list[str], what: str) -> None:
     """Raise a ValueError naming every id that appears more than once."""
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -294,9 +305,9 @@ class TranslationReview(_Reviewed):
 
     status: Literal["draft", "reviewed"]
     """`draft` until a qualified medical translator has reviewed the translation; then `reviewed`."""
-    reviewed_by: str | None = Field(default=None, min_length=1)
+    reviewed_by: Verbatim | None = Field(default=None, min_length=1)
     """Who reviewed the translation, such as `M. García`."""
-    credential: str | None = Field(default=None, min_length=1)
+    credential: Verbatim | None = Field(default=None, min_length=1)
     """The reviewer's credential, such as `ATA-certified medical translator (EN>ES)`."""
     reviewed_on: dt.date | None = None
     """The date of the review, as YYYY-MM-DD."""
@@ -396,7 +407,7 @@ class Pack(Model):
 
     id: Slug
     """The pack's id, used in `--pack` and the file name `packs/<id>.pdf`."""
-    title: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], Text]
+    title: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], Annotated[Text, AfterValidator(_no_placeholders)]]
     """The pack's title in each language, by locale code; `en` is required."""
     topics: list[Slug] = Field(min_length=1)
     """The topics in the pack, in reading order."""

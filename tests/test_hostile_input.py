@@ -241,3 +241,11 @@ def test_hidden_editor_files_are_not_topics(content_tree, capsys):
     (content / "en" / ".#when-to-call.yaml").symlink_to("root@host.1234:1700000000")  # an Emacs lock file
     code, err = run(["check", "--content", str(content), "--locale", "en"], capsys)
     assert code == 0, err
+
+
+def test_a_mistake_in_the_english_strings_is_reported_there_not_in_each_translation(content_tree, capsys):
+    case = CASES["strings-urgent-line-without-phone"]
+    content = content_tree(case.files)
+    code, err = run(["check", "--content", str(content)], capsys)
+    assert_refused(code, err, case.expected(content))
+    assert "es/strings.yaml" not in err and "ar/strings.yaml" not in err  # the translations keep {urgent_phone}
