@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,10 @@ from .translation import merge, strings_problems, translation_problems
 
 SOURCE_LOCALE = "en"
 RESERVED = {"glossary", "strings"}
+"""Files of a locale folder that are not topics."""
+BUILD_NAMES = {"index", "assets", "packs", "large-print", "bilingual", "manifest", "booklet", "terms"}
+"""Names the build and the site use for their own files and folders: a topic with one would clash."""
+TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -140,7 +145,8 @@ def load_translation(folder: Path, source: LocaleContent, only_topics: list[str]
     problems, families = content.problems, fonts.families_for(folder.name)
     _load_strings(content, source, families)
     glossary_path = folder / "glossary.yaml"
-    if source.glossary and glossary_path.exists():  # loaded even with --topic: topics show its terms
+    # loaded even with --topic: topics show its terms; is_symlink: a link loop must be reported, not skipped
+    if source.glossary and (glossary_path.exists() or glossary_path.is_symlink()):
         content.sources.append(glossary_path)
         doc, translation = _load(glossary_path, GlossaryTranslation, problems, families)
         if translation:
@@ -160,11 +166,28 @@ def _topic_files(content: LocaleContent, only_topics: list[str] | None):
     """Yield (topic id, path) for each topic file of a locale folder, recording them as read."""
     for path in sorted(content.folder.glob("*.yaml")):
         topic_id = path.stem
-        if topic_id in RESERVED or (only_topics and topic_id not in only_topics):
+        if topic_id in RESERVED or path.name.startswith("."):
+            continue  # a hidden file is an editor's, such as the lock file .#when-to-call.yaml
+        message = topic_id_problem(topic_id)
+        if message:  # reported even with --topic: the folder is wrong, whatever is built from it
+            content.problems.append(Problem(path, 0, 0, "", message))
+            continue
+        if only_topics and topic_id not in only_topics:
             continue
         content.files[topic_id] = path
         content.sources.append(path)
         yield topic_id, path
+
+
+def topic_id_problem(topic_id: str) -> str | None:
+    """Say why a file name cannot be a topic's id, or return None."""
+    if not TOPIC_ID.match(topic_id):
+        return (f"{topic_id!r} cannot be a topic id: name a topic file in lowercase words joined by hyphens, "
+                f"such as when-to-call.yaml")
+    if topic_id in BUILD_NAMES:
+        return (f"{topic_id!r} cannot be a topic id: the build uses it for its own files "
+                f"({', '.join(sorted(BUILD_NAMES))}); rename the file")
+    return None
 
 
 def _merge_into(content: LocaleContent, doc_id: str, doc: Document, english, translation) -> None:
@@ -253,13 +276,15 @@ def _load(path: Path, model: type[M], problems: list[Problem], families: tuple[s
 
 
 def glyph_problems(doc: Document, families: tuple[str, ...]) -> list[Problem]:
-    """Return a problem for every character of a file that the fonts it is printed in cannot draw."""
+    """Return a problem for every character of a file's text values that the fonts it is printed in cannot draw.
+
+    The parsed values are checked, so a YAML escape such as "\\U0001F600" is caught as well as the character.
+    """
     problems = []
-    for number, line in enumerate(doc.text.splitlines(), 1):
-        if line.lstrip().startswith("#"):
-            continue
-        for char in fonts.uncovered(line, families):
-            problems.append(Problem(doc.path, number, line.index(char) + 1, "",
+    for _, value, start, end in doc.scalars:
+        for char in fonts.uncovered(value, families):
+            line, column = doc.char_position(start, end, char)
+            problems.append(Problem(doc.path, line, column, "",
                                     f"character {char!r} (U+{ord(char):04X}) is in none of the fonts "
                                     f"{', '.join(families)} and would print as an empty box; "
                                     f"{fonts.coverage_hint(char, families)}"))
@@ -391,9 +416,10 @@ def explain(doc: Document, error: ValidationError) -> list[Problem]:
 def _form_hint(loc: Loc, ctx: dict) -> str:
     """Say what form a text must take, for a pattern it did not match."""
     name = loc[-1] if loc and isinstance(loc[-1], str) else ""
-    if "a-z0-9" in str(ctx.get("pattern")):
+    if "a-z0-9" in str(ctx.get("pattern")) and name != "website":
         return "use lowercase words joined by hyphens, such as 'low-red-cells'"
-    return {"website": "an https:// address, such as 'https://example.org/handouts/'",
+    return {"website": "an https:// address in plain ASCII, with no spaces, quotes, backslashes, <>, ? or #, "
+                       "such as 'https://example.org/handouts/'",
             "accent": "a colour as #rrggbb, such as '#0b5394'"}.get(name, "a phone number such as '+1 555-0199'")
 
 
@@ -437,28 +463,18 @@ def version_id(*parts: BaseModel) -> str:
     return digest.hexdigest()[:8]
 
 
-LOGO_TYPES = {".svg": b"<", ".png": b"\x89PNG"}
-
-
 def load_clinic(path: Path) -> tuple[ClinicProfile | None, list[Problem]]:
-    """Load and validate a clinic profile, including the logo file it names."""
+    """Load and validate a clinic profile, including the logo file it names; None when anything is wrong."""
+    from .logo import logo_problem
+
     problems: list[Problem] = []
     doc, clinic = _load(path, ClinicProfile, problems, fonts.LATIN)  # printed on every language's pages
-    if clinic is None or clinic.logo is None:
-        return clinic, problems
-    folder = path.resolve().parent
-    logo = (folder / clinic.logo).resolve()
-    if not logo.is_relative_to(folder):
-        message = "the logo must be in the profile's folder or below it"
-    elif not logo.is_file():
-        message = f"logo file not found: {logo}"
-    elif logo.suffix.lower() not in LOGO_TYPES:
-        message = "the logo must be an .svg or .png file"
-    elif logo.stat().st_size > 1_000_000:
-        message = f"the logo is {logo.stat().st_size:,} bytes; the limit is 1,000,000 (1 MB)"
-    elif not logo.read_bytes().lstrip()[:4].startswith(LOGO_TYPES[logo.suffix.lower()]):
-        message = f"{logo.name} is not a valid {logo.suffix.lower()[1:].upper()} file"
-    else:
-        return clinic.model_copy(update={"logo": str(logo)}), problems
-    problems.append(doc.problem(("logo",), message))
-    return None, problems
+    if clinic is None:
+        return None, problems
+    if clinic.logo is not None:
+        logo, message = logo_problem(path.resolve().parent, clinic.logo)
+        if message:
+            problems.append(doc.problem(("logo",), message))
+        else:
+            clinic = clinic.model_copy(update={"logo": str(logo)})
+    return (None if problems else clinic), problems  # a character no font draws is as wrong as a bad number

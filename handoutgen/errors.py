@@ -41,7 +41,7 @@ def display_path(path: Path) -> str:
     """Return the path relative to the working directory when it lies below it."""
     try:
         return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:  # another drive on Windows
+    except (ValueError, OSError, RuntimeError):  # another drive on Windows; a symbolic link loop
         return str(path)
 
 

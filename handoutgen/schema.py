@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import string
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, NamedTuple, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from .markup import parse_placeholders
 
 PLACEHOLDERS = {
     "urgent_phone": "The clinic's 24-hour urgent number (the fever line).",
@@ -31,9 +32,12 @@ def _check_markup(value: str) -> str:
         raise ValueError("text must not be empty")
     if re.search(r"<\s*/?\s*[a-zA-Z!]", value):
         raise ValueError("raw HTML is not allowed; use **bold** and *italic* only")
-    for _, name, _, _ in string.Formatter().parse(value.replace("{{", "").replace("}}", "")):
-        if name is not None and name not in PLACEHOLDERS:
-            raise ValueError(f"unknown placeholder {{{name}}}{did_you_mean(name, PLACEHOLDERS)}; "
+    slots, errors = parse_placeholders(value)
+    if errors:
+        raise ValueError("; ".join(error.message for error in errors[:3]))
+    for slot in slots:
+        if slot.name not in PLACEHOLDERS:
+            raise ValueError(f"unknown placeholder {{{slot.name}}}{did_you_mean(slot.name, PLACEHOLDERS)}; "
                              f"known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
     return value
 
@@ -48,6 +52,17 @@ def did_you_mean(word: str, choices) -> str:
 
 Text = Annotated[str, Field(min_length=1), AfterValidator(_check_markup)]
 """Plain-language text: **bold** and *italic* are allowed, and placeholders such as {urgent_phone}."""
+
+
+def _no_placeholders(value: str) -> str:
+    """Refuse braces in text that is printed as it is, where no placeholder is ever filled."""
+    if "{" in value or "}" in value:
+        raise ValueError("this text is printed as it is, so it takes no placeholders: remove the braces")
+    return value
+
+
+Verbatim = Annotated[str, AfterValidator(_no_placeholders)]
+"""Text printed exactly as written (a pack's title, a reviewer's name): a placeholder would print as braces."""
 
 
 def refuse_duplicates(ids: list[str], what: str) -> None:
@@ -290,9 +305,9 @@ class TranslationReview(_Reviewed):
 
     status: Literal["draft", "reviewed"]
     """`draft` until a qualified medical translator has reviewed the translation; then `reviewed`."""
-    reviewed_by: str | None = Field(default=None, min_length=1)
+    reviewed_by: Verbatim | None = Field(default=None, min_length=1)
     """Who reviewed the translation, such as `M. García`."""
-    credential: str | None = Field(default=None, min_length=1)
+    credential: Verbatim | None = Field(default=None, min_length=1)
     """The reviewer's credential, such as `ATA-certified medical translator (EN>ES)`."""
     reviewed_on: dt.date | None = None
     """The date of the review, as YYYY-MM-DD."""
@@ -392,7 +407,7 @@ class Pack(Model):
 
     id: Slug
     """The pack's id, used in `--pack` and the file name `packs/<id>.pdf`."""
-    title: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], Text]
+    title: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], Annotated[Text, AfterValidator(_no_placeholders)]]
     """The pack's title in each language, by locale code; `en` is required."""
     topics: list[Slug] = Field(min_length=1)
     """The topics in the pack, in reading order."""
@@ -429,11 +444,11 @@ class UIStrings(Model):
     call_right_away: str
     """Title of the urgent box."""
     urgent_box: str
-    """Text of the urgent box; may use {fever_threshold} and {urgent_phone}."""
+    """Text of the urgent box; must contain {urgent_phone} and {fever_threshold}."""
     urgent_line: str
-    """One line repeated at the top of every page; may use {urgent_phone} and {fever_threshold}."""
+    """One line repeated at the top of every page; must contain {urgent_phone} and {fever_threshold}."""
     daytime_line: str
-    """How to reach the team for questions that can wait; may use {daytime_phone}."""
+    """How to reach the team for questions that can wait; must contain {daytime_phone}."""
     not_advice: str
     """Says the handout is education, not medical advice."""
     draft_notice: str
@@ -483,22 +498,33 @@ class UIStrings(Model):
                        "partly_english", "outdated", "more_in_english"], str]
     """The words of the download site: `contains` uses {titles}, `reviewed` uses {date}."""
 
-    @field_validator("page_of", "reviewed_notice", "translation_reviewed_notice")
-    @classmethod
-    def _slots(cls, value: str, info) -> str:
-        slots = {"page_of": ("{page}", "{pages}"), "reviewed_notice": ("{date}", "{next}"),
-                 "translation_reviewed_notice": ("{name}", "{credential}", "{date}")}[info.field_name]
-        if not all(slot in value for slot in slots):
-            raise ValueError(f"must contain {' and '.join(slots)}")
-        return value
 
-    @field_validator("site")
-    @classmethod
-    def _site_slots(cls, value: dict) -> dict:
-        for key, slot in (("contains", "{titles}"), ("reviewed", "{date}")):
-            if key in value and slot not in value[key]:
-                raise ValueError(f"{key} must contain {slot}")
-        return value
+class Slots(NamedTuple):
+    """The placeholders a UI string must contain, and the others it may contain."""
+
+    must: tuple[str, ...] = ()
+    may: tuple[str, ...] = ()
+
+
+CLINIC_SLOTS = tuple(PLACEHOLDERS)
+UI_SLOTS: dict[str, Slots] = {
+    "urgent_box": Slots(("urgent_phone", "fever_threshold"), CLINIC_SLOTS),
+    "urgent_line": Slots(("urgent_phone", "fever_threshold"), CLINIC_SLOTS),
+    "daytime_line": Slots(("daytime_phone",), CLINIC_SLOTS),
+    "reviewed_notice": Slots(("date", "next")),
+    "page_of": Slots(("page", "pages")),
+    "online_alt": Slots((), ("url",)),
+    "translation_reviewed_notice": Slots(("name", "credential", "date")),
+    "pages.zero": Slots((), ("n",)), "pages.one": Slots((), ("n",)), "pages.two": Slots((), ("n",)),
+    "pages.few": Slots((), ("n",)), "pages.many": Slots((), ("n",)), "pages.other": Slots(("n",)),
+    "site.contains": Slots(("titles",)),
+    "site.reviewed": Slots(("date",)),
+}
+"""The placeholders of each UI string (`site.contains` for a nested one); every string not here takes none.
+
+The urgent box and the running urgent line must carry the fever line and the threshold: a page
+without them is the one mistake a handout must never make.
+"""
 
 
 # --- Clinic profile -----------------------------------------------------------------------
@@ -560,8 +586,12 @@ class ClinicProfile(Model):
     """The clinic's phone numbers."""
     fever: Fever
     """The fever rule the clinic teaches families."""
-    website: str | None = Field(default=None, pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=200)
-    """The base address where the clinic publishes these handouts, such as `https://example.org/all/`."""
+    website: str | None = Field(default=None, max_length=200, pattern=r"^https://[A-Za-z0-9](?:[A-Za-z0-9.-]*"
+                                r"[A-Za-z0-9])?(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?$")
+    """The base address where the clinic publishes these handouts, such as `https://example.org/all/`.
+
+    Printable ASCII only, as it is printed and put in QR codes: no spaces, quotes, backslashes, `<>`, `?` or `#`.
+    """
     paper: Literal["letter", "a4"] | None = None
     """The clinic's paper size; `--paper` overrides it; Letter when neither is given."""
     accent: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")

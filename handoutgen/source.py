@@ -4,21 +4,33 @@ PyYAML reads YAML 1.1 (`no` becomes false) and keeps the last of two duplicate k
 ruamel.yaml parses YAML 1.2. We use its composer only, then build plain values
 ourselves so that every key and item keeps its position, duplicate keys, anchors,
 aliases and tags are refused, and dates stay text for the schema to check.
+
+Only regular files are read, and never more than MAX_BYTES of them: a FIFO, a device, a folder
+or a link loop is a problem to report, never a hang. Every text value (YAML escapes such as
+"\u202E" included) is checked for control and bidi characters, which can hide or reorder text.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from .errors import Problem
 
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+"""The deepest nesting of mappings and lists a file may have; content needs about eight."""
 CORE_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
@@ -36,6 +48,8 @@ class Document:
     data: Any
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
+    scalars: list[tuple[Loc, str, int, int]] = field(default_factory=list)
+    """Every text scalar, keys included, as (loc, value, start, end): where its source lies in `text`."""
 
     def position(self, loc: Loc) -> tuple[int, int]:
         """Return (line, column) of the deepest part of `loc` present in the file."""
@@ -48,6 +62,15 @@ class Document:
         """Return a problem located at `loc`."""
         line, column = self.position(loc)
         return Problem(self.path, line, column, format_loc(loc), message)
+
+    def char_position(self, start: int, end: int, char: str) -> tuple[int, int]:
+        """Return (line, column) of `char` in the source of a scalar, or of the scalar when it is escaped."""
+        index = self.text.find(char, start, end)
+        return self.index_position(index if index >= 0 else start)
+
+    def index_position(self, index: int) -> tuple[int, int]:
+        """Return (line, column) of a character index into `text`."""
+        return self.text.count("\n", 0, index) + 1, index - (self.text.rfind("\n", 0, index) + 1) + 1
 
 
 def format_loc(loc: Loc) -> str:
@@ -63,6 +86,74 @@ class _Refused(Exception):
         self.node, self.message = node, message
 
 
+class FileRefused(Exception):
+    """A path that is not a readable regular file of a sane size; the message says why."""
+
+
+def read_file(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """Return the bytes of a regular file (links followed) of at most `limit` bytes, or raise FileRefused."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise FileRefused("is a link to nothing: the file it points to does not exist" if os.path.islink(path)
+                          else "file is missing") from None
+    except OSError as error:
+        raise FileRefused(_os_reason(error)) from None
+    kind = _not_regular(info.st_mode)
+    if kind:
+        raise FileRefused(f"is {kind}, not a regular file; only regular files are read")
+    if info.st_size > limit:
+        raise FileRefused(f"file is {info.st_size:,} bytes; the limit is {limit:,} ({limit // 1_000_000} MB)")
+    try:  # O_NONBLOCK: should the file be swapped for a FIFO after the stat, opening it still cannot hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise FileRefused(_os_reason(error)) from None
+    try:
+        kind = _not_regular(os.fstat(fd).st_mode)
+        if kind:
+            raise FileRefused(f"is {kind}, not a regular file; only regular files are read")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise FileRefused(_os_reason(error)) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise FileRefused(f"file is over {limit:,} bytes; the limit is {limit:,} ({limit // 1_000_000} MB)")
+    return b"".join(chunks)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Name what a file is when it is not a regular file, else return None."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _os_reason(error: OSError) -> str:
+    """Say in plain words why the system would not let us read a file."""
+    import errno
+
+    if error.errno == errno.ELOOP:
+        return "is a symbolic link that loops back on itself; point it at a real file"
+    if isinstance(error, PermissionError):
+        return "cannot read file: permission denied; make it readable (chmod a+r)"
+    return f"cannot read file: {error.strerror or error}"
+
+
 def read_yaml(path: Path, allow_empty: bool = False) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file; return the document, or None with the problems found.
 
@@ -70,14 +161,9 @@ def read_yaml(path: Path, allow_empty: bool = False) -> tuple[Document | None, l
     `translate` started with every string commented out).
     """
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return None, [Problem(path, 0, 0, "", "file is missing")]
-    except OSError as error:
-        return None, [Problem(path, 0, 0, "", f"cannot read file: {error.strerror}")]
-    if size > MAX_BYTES:
-        return None, [Problem(path, 0, 0, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} (1 MB)")]
-    raw = path.read_bytes()
+        raw = read_file(path)
+    except FileRefused as refused:
+        return None, [Problem(path, 0, 0, "", str(refused))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -97,7 +183,9 @@ def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Docume
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
-        node = yaml.compose(text)
+        with warnings.catch_warnings():  # ruamel warns of a reused anchor on stderr; every anchor is refused below
+            warnings.simplefilter("ignore")
+            node = yaml.compose(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = (error.problem or error.context or "invalid YAML").strip()
@@ -105,13 +193,83 @@ def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Docume
             message = "a tab character is not allowed here; indent with spaces"
         return None, [Problem(path, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, "",
                               f"invalid YAML: {message}")]
+    except ReaderError as error:  # a character YAML forbids outright, such as NUL or DEL
+        doc = Document(path, None, text=text)
+        line, column = doc.index_position(error.position)
+        char = text[error.position] if 0 <= error.position < len(text) else chr(error.character)
+        return None, [Problem(path, line, column, "", char_message(char))]
+    except RecursionError:
+        return None, [_too_deep(yaml, text, path)]
+    except YAMLError as error:
+        return None, [Problem(path, 0, 0, "", f"invalid YAML: {error}")]
+    if node is None:  # nothing but a byte order mark or a directive: no document at all
+        return (Document(path, {}, text=text), []) if allow_empty else (None, [Problem(path, 0, 0, "", "file is empty")])
     doc = Document(path, None, text=text)
     try:
-        doc.data = _build(node, (), doc.positions)
+        doc.data = _build(node, (), doc)
     except _Refused as refused:
         mark = refused.node.start_mark
         return None, [Problem(path, mark.line + 1, mark.column + 1, "", refused.message)]
-    return doc, []
+    problems = character_problems(doc)
+    return (None, problems) if problems else (doc, [])
+
+
+def _too_deep(yaml: YAML, text: str, path: Path) -> Problem:
+    """Locate where a file nests deeper than MAX_DEPTH, reading its events without recursion."""
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return Problem(path, mark.line + 1, mark.column + 1, "", _deep_message())
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, RecursionError):
+        pass
+    return Problem(path, 0, 0, "", _deep_message())
+
+
+def _deep_message() -> str:
+    """Say that a file nests too deeply."""
+    return f"nested more than {MAX_DEPTH} levels deep; content files need far fewer: check the indentation"
+
+
+# --- Characters that must never reach a page -------------------------------------------------
+
+BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+"""Embeddings, overrides and isolates: they reorder the text around them, a phone number's digits too."""
+
+
+def char_message(char: str) -> str | None:
+    """Say why a character may not be in a text value, or return None when it may."""
+    point = ord(char)
+    if char in "\n\t":
+        return None
+    if point < 0x20 or point == 0x7F or 0x80 <= point <= 0x9F:
+        name = {0: "NUL", 0x7F: "DEL"}.get(point, "C0" if point < 0x20 else "C1")
+        return (f"character U+{point:04X} ({name}) is a control character and is not allowed: it is "
+                f"invisible and can hide or cut text; delete it")
+    if point in BIDI_CONTROLS:
+        return (f"character U+{point:04X} ({unicodedata.name(char)}) is not allowed: it can reorder the "
+                f"text around it, digits of a phone number too; delete it (the handouts set each language's "
+                f"direction themselves; U+200E and U+200F direction marks are allowed)")
+    if 0xD800 <= point <= 0xDFFF:
+        return f"U+{point:04X} is half of a surrogate pair, not a character; write the character itself"
+    return None
+
+
+def character_problems(doc: Document) -> list[Problem]:
+    """Return a problem for every control, bidi override or lone surrogate in a text value or key."""
+    problems = []
+    for loc, value, start, end in doc.scalars:
+        for char in dict.fromkeys(value):
+            message = char_message(char)
+            if message:
+                line, column = doc.char_position(start, end, char)
+                problems.append(Problem(doc.path, line, column, format_loc(loc), message))
+    return problems
 
 
 def _tag(node: Node) -> str:
@@ -119,12 +277,15 @@ def _tag(node: Node) -> str:
     return getattr(tag, "value", tag) or ""
 
 
-def _build(node: Node, loc: Loc, positions: dict) -> Any:
+def _build(node: Node, loc: Loc, doc: Document, depth: int = 0) -> Any:
+    positions = doc.positions
     if node.anchor is not None or getattr(node, "anchor", None):
         raise _Refused(node, "anchors and aliases (&name, *name) are not allowed; write the text out")
     if _tag(node) not in CORE_TAGS:
         raise _Refused(node, f"YAML tags such as {_tag(node)!r} are not allowed")
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, MappingNode | SequenceNode) and depth >= MAX_DEPTH:
+        raise _Refused(node, _deep_message())
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -137,11 +298,15 @@ def _build(node: Node, loc: Loc, positions: dict) -> Any:
                 first = positions[loc + (key,)]
                 raise _Refused(key_node, f"duplicate key {key!r} (first at line {first[0]})")
             positions[loc + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = _build(value_node, loc + (key,), positions)
+            doc.scalars.append((loc, key, key_node.start_mark.index, key_node.end_mark.index))  # `where` shows no key
+            out[key] = _build(value_node, loc + (key,), doc, depth + 1)
         return out
     if isinstance(node, SequenceNode):
-        return [_build(item, loc + (i,), positions) for i, item in enumerate(node.value)]
-    return _scalar(node)
+        return [_build(item, loc + (i,), doc, depth + 1) for i, item in enumerate(node.value)]
+    value = _scalar(node)
+    if isinstance(value, str):
+        doc.scalars.append((loc, value, node.start_mark.index, node.end_mark.index))
+    return value
 
 
 def _scalar(node: ScalarNode) -> Any:

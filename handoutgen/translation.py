@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +18,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import Problem
-from .schema import Glossary, GlossaryTranslation, Topic, Translation, TranslationReview, did_you_mean
+from .markup import parse_placeholders, placeholder_names
+from .schema import (UI_SLOTS, Glossary, GlossaryTranslation, Slots, Topic, Translation, TranslationReview,
+                     did_you_mean)
 from .source import Document, Loc
 
 SUMMARY = "title"
@@ -124,13 +125,12 @@ def _sort_key(text: str) -> str:
 
 # --- Checks: a translation must keep the English structure and placeholders ------------------
 
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 FIXED_KEYS = {"kind", "id"}  # values that are names, not text: they must stay as in the English
 
 
 def placeholder_message(english: str, translated: str) -> str | None:
     """Say how the placeholders of a translated text differ from the English, or return None."""
-    want, have = Counter(PLACEHOLDER.findall(english)), Counter(PLACEHOLDER.findall(translated))
+    want, have = Counter(placeholder_names(english)), Counter(placeholder_names(translated))
     if want == have:
         return None
     missing = sorted((want - have).elements())
@@ -204,27 +204,58 @@ def translation_problems(doc: Document, english: Topic | Glossary,
 
 
 def strings_problems(doc: Document, english: dict, plural_forms: set[str]) -> list[Problem]:
-    """Check a locale's strings: the same placeholders as the English, and every plural form the language uses."""
+    """Check a locale's strings: each string's placeholders, the same as the English's, and every plural form.
+
+    With an empty `english`, `doc` is the English itself. A translated string is compared with an
+    English one only when the English is right, so that an English mistake is reported once, there.
+    """
     problems: list[Problem] = []
     for name, value in doc.data.items():
-        if name == "pages":
-            if isinstance(value, dict):
-                missing = sorted(plural_forms - set(value))
-                extra = sorted(set(value) - plural_forms)
-                if missing:
-                    problems.append(doc.problem((name,), f"needs the plural form{'s' * (len(missing) > 1)} "
-                                                         f"{', '.join(missing)} (this language uses "
-                                                         f"{', '.join(sorted(plural_forms))})"))
-                for form in extra:
-                    problems.append(doc.problem((name, form), f"this language has no plural form {form!r}; "
-                                                              f"it uses {', '.join(sorted(plural_forms))}"))
-            continue
-        pairs = [((name,), english.get(name), value)]
-        if isinstance(value, dict) and isinstance(english.get(name), dict):
-            pairs = [((name, key), english[name].get(key), text) for key, text in value.items()]
+        if name == "pages" and isinstance(value, dict):
+            missing = sorted(plural_forms - set(value))
+            extra = sorted(set(value) - plural_forms)
+            if missing:
+                problems.append(doc.problem((name,), f"needs the plural form{'s' * (len(missing) > 1)} "
+                                                     f"{', '.join(missing)} (this language uses "
+                                                     f"{', '.join(sorted(plural_forms))})"))
+            for form in extra:
+                problems.append(doc.problem((name, form), f"this language has no plural form {form!r}; "
+                                                          f"it uses {', '.join(sorted(plural_forms))}"))
+        english_value = english.get(name)
+        pairs = [((name,), english_value, value)]
+        if isinstance(value, dict):
+            pairs = [((name, key), english_value.get(key) if isinstance(english_value, dict) else None, text)
+                     for key, text in value.items()]
         for loc, english_text, text in pairs:
-            if isinstance(english_text, str) and isinstance(text, str):
-                message = placeholder_message(english_text, text)
-                if message:
-                    problems.append(doc.problem(loc, message))
+            if not isinstance(text, str):
+                continue  # the schema says what is wrong
+            key = ".".join(str(part) for part in loc)
+            found = slot_messages(key, text)
+            problems += [doc.problem(loc, message) for message in found]
+            if found or name == "pages" or not isinstance(english_text, str) or slot_messages(key, english_text):
+                continue  # plural forms differ between languages; a wrong English is reported in the English
+            message = placeholder_message(english_text, text)
+            if message:
+                problems.append(doc.problem(loc, message))
     return problems
+
+
+def slot_messages(key: str, text: str) -> list[str]:
+    """Say what is wrong with the placeholders of one UI string (`site.contains` for a nested one)."""
+    slots, errors = parse_placeholders(text)
+    messages = [error.message for error in errors]
+    rule = UI_SLOTS.get(key, Slots())
+    allowed = list(dict.fromkeys(rule.must + rule.may))
+    names = [slot.name for slot in slots]
+    for name in dict.fromkeys(names):
+        if name in allowed:
+            continue
+        if allowed:
+            messages.append(f"{{{name}}} is not filled in this text{did_you_mean(name, allowed)}; it may use "
+                            f"{', '.join('{' + a + '}' for a in allowed)}")
+        else:
+            messages.append(f"{{{name}}} is not filled in this text: it takes no placeholders; remove it")
+    missing = [name for name in rule.must if name not in names]
+    if missing:
+        messages.append(f"must contain {' and '.join('{' + m + '}' for m in missing)}")
+    return messages
