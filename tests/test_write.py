@@ -39,20 +39,24 @@ def earlier(good, tmp_path) -> Path:
     return out
 
 
-def test_commit_writes_all_or_nothing(tmp_path, monkeypatch):
-    files = {tmp_path / f"{n}.txt": f"new {n}".encode() for n in range(4)}
-    for path in files:
-        path.write_text("old")
-    staged = write._stage
-    calls = []
+def fill_disk_at(monkeypatch, file_number: int) -> None:
+    """Make the disk fill up when the build stages its `file_number`-th file."""
+    staged, calls = write._stage, []
 
     def disk_fills_up(path, data):
         calls.append(path)
-        if len(calls) == 3:
+        if len(calls) == file_number:
             raise OSError(errno.ENOSPC, "No space left on device")
         return staged(path, data)
 
     monkeypatch.setattr(write, "_stage", disk_fills_up)
+
+
+def test_commit_writes_all_or_nothing(tmp_path, monkeypatch):
+    files = {tmp_path / f"{n}.txt": f"new {n}".encode() for n in range(4)}
+    for path in files:
+        path.write_text("old")
+    fill_disk_at(monkeypatch, 3)
     with pytest.raises(write.WriteError, match="No space left on device"):
         write.commit(files, tmp_path)
     assert {p.read_text() for p in files} == {"old"}
@@ -61,16 +65,7 @@ def test_commit_writes_all_or_nothing(tmp_path, monkeypatch):
 
 def test_a_disk_full_half_way_keeps_the_earlier_locale_and_says_so(earlier, monkeypatch, capsys):
     before = snapshot(earlier)
-    staged = write._stage
-    calls = []
-
-    def disk_fills_up(path, data):
-        calls.append(path)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return staged(path, data)
-
-    monkeypatch.setattr(write, "_stage", disk_fills_up)
+    fill_disk_at(monkeypatch, 2)
     assert main(["build", "--out", str(earlier), "--locale", "en", "--topic", "when-to-call",
                  "--topic", "what-is-all"]) == 1
     err = capsys.readouterr().err
