@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import fontpkg
+from tinycss2.serializer import serialize_string_value
 
 BODY_FAMILY = "Atkinson Hyperlegible"
 FALLBACK_FAMILY = "Noto Sans"  # Latin letters Atkinson lacks, Greek and Cyrillic
@@ -54,7 +55,7 @@ def families_for(locale: str) -> tuple[str, ...]:
 
 def font_stack(families: tuple[str, ...]) -> str:
     """Return a CSS font-family value for `families`."""
-    return ", ".join(f'"{family}"' for family in families)
+    return ", ".join(f'"{serialize_string_value(family)}"' for family in families)
 
 
 def coverage_hint(char: str, families: tuple[str, ...]) -> str:
@@ -109,10 +110,10 @@ def font_face_css(url_for=lambda face: face.path.as_uri(), families: tuple[str, 
         if families is not None and face.family not in families:
             continue
         extra = f" unicode-range: {unicode_range(_coverage(face.path))};" if ranges else ""
-        rules.append(
-            f'@font-face {{ font-family: "{face.family}"; src: url("{url_for(face)}"); '
-            f"font-weight: {face.weight}; font-style: {face.style};{extra} }}"
-        )
+        # Names and paths reach CSS only through tinycss2's serializer: no character can end the string.
+        family, url = serialize_string_value(face.family), serialize_string_value(url_for(face))
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
+                     f"font-weight: {face.weight}; font-style: {face.style};{extra} }}")
     return "\n".join(rules) + "\n"
 
 
