@@ -20,9 +20,10 @@ from pydantic import ValidationError
 
 from handoutgen import fonts
 from handoutgen.content import explain, glyph_problems, load_clinic, load_project
-from handoutgen.html import Edition, documents, edition_css, topic_page
+from handoutgen.html import documents, edition_css, topic_page
 from handoutgen.markup import Blank, parse_placeholders, plain, render_inline
 from handoutgen.paths import CONTENT
+from handoutgen.plan import Edition, Target
 from handoutgen.schema import PLACEHOLDERS, UI_SLOTS, Paragraph, UIStrings
 from handoutgen.source import char_message, parse_yaml, read_yaml
 from handoutgen.translation import strings_problems
@@ -161,7 +162,8 @@ def test_a_ui_string_is_refused_where_located_or_every_page_has_its_placeholders
     locale.strings, english_strings = strings, locale.strings
     try:
         for edition in (Edition("en", clinic), Edition("en", None)):
-            html = topic_page(documents(locale, edition, ["when-to-call"])[0], edition, locale, preview=False)
+            target = Target(edition, "handout", "when-to-call")
+            html = topic_page(documents(locale, edition, ["when-to-call"])[0], target, locale, preview=False)
             assert not re.search(r"\{[a-z_]*\}", html), html
             assert "<zz" not in html and "<script" not in html
             assert "{page" not in edition_css(edition, strings)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from handoutgen.cli import main
 from handoutgen.paths import CONTENT
 from handoutgen.rules import check
 
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "handoutgen-hypothesis")  # nothing written in the repo
 PIECES = st.sampled_from(["{urgent_phone}", "{fever_threshold}", "{urgent_phone!r}", "{{urgent_phone}}", "{",
                           "}", "**", "*", "<b>", "&amp;", "\u202e", "\u2066", "\u200f", "\x00", "\x1b", "\x85",
                           "😀", "ก", "中", "é", "ß", "\u0627\u0644", "-", "\\", '"', "'", "#", ": ", "\n",
