@@ -312,6 +312,8 @@ def _build(node: Node, loc: Loc, doc: Document, depth: int = 0) -> Any:
 def _scalar(node: ScalarNode) -> Any:
     """Return a scalar by the YAML 1.2 core schema; timestamps stay text."""
     tag, value = _tag(node), node.value
+    if node.style == ">":  # ruamel's round-trip scanner marks each fold with a BEL, which is not text
+        value = value.replace("\a", "")
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:bool":

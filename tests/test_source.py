@@ -35,3 +35,10 @@ def test_tags_and_merge_keys_are_refused(tmp_path):
 def test_format_loc():
     assert format_loc(("sections", 2, "heading")) == "sections[2].heading"
     assert format_loc(()) == ""
+
+
+def test_a_folded_scalar_reads_as_its_text(tmp_path):
+    doc, problems = read(tmp_path, "a: >-\n  One line,\n  and the next.\nb: \"bell \\a\"\n")
+    assert doc is None and "U+0007" in problems[0].message  # a real BEL, written as an escape, is refused
+    doc, problems = read(tmp_path, "a: >-\n  One line,\n  and the next.\n")
+    assert problems == [] and doc.data == {"a": "One line, and the next."}
