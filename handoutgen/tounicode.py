@@ -236,8 +236,10 @@ def write_texts(to_unicode: pydyf.Stream, texts: dict[int, str]) -> None:
     for line in lines[start:end]:
         if found := re.fullmatch(rb"<([0-9a-f]{4})> <([0-9a-f]*)>", line):
             mapping[int(found[1], 16)] = bytes.fromhex(found[2].decode()).decode("utf-16-be")
+    if all(mapping.get(code) == text for code, text in texts.items()):
+        return  # every text drawn reads right already: keep WeasyPrint's bytes
     mapping.update(texts)
-    items = sorted(mapping.items())
+    items = list(mapping.items())
     lines[start:end] = [line for batch in range(0, len(items), 100) for line in (
         f"{len(items[batch:batch + 100])} beginbfchar".encode(),
         *(f"<{code:04x}> <{text.encode('utf-16-be').hex()}>".encode() for code, text in items[batch:batch + 100]),
