@@ -1,4 +1,4 @@
-"""The command line: `build` (the default), `check`, `status`, `translate`, `serve` and `schema`.
+"""The command line: `build` (the default), `check`, `literacy`, `status`, `translate`, `serve` and `schema`.
 
 Exit codes follow Click's conventions: 0 success, 1 a content or user error, 2 a usage error.
 """
@@ -15,7 +15,7 @@ from .errors import UserError
 from .paths import CONTENT, DEFAULT_CLINIC
 from .write import WriteError
 
-COMMANDS = ("build", "check", "status", "translate", "serve", "schema")
+COMMANDS = ("build", "check", "literacy", "status", "translate", "serve", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +74,20 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate content and print reading grades; renders nothing",
                                 description="Validate every file and print each English topic's reading grade.")
     common(check)
+
+    literacy = commands.add_parser(
+        "literacy", help="report reading measures and PEMAT-informed findings for each topic",
+        description="For every locale and topic: Flesch-Kincaid and SMOG (English), INFLESZ (Spanish) or no "
+                    "validated formula (other languages), and findings such as undefined terms and long sentences.")
+    literacy.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
+                          help="the content folder (default: handouts/)")
+    literacy.add_argument("--locale", action="append", default=[], metavar="L",
+                          help="only this locale (repeatable; default: all)")
+    literacy.add_argument("--topic", action="append", default=[], metavar="T",
+                          help="only this topic, or glossary (repeatable; default: all)")
+    literacy.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
+    literacy.add_argument("--strict", action="store_true", help="exit 1 when there is any finding (a CI gate)")
+    literacy.add_argument("--debug", action="store_true", help="show tracebacks")
 
     status = commands.add_parser(
         "status", help="show what each language has translated, what is missing and what changed in English",
@@ -148,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "literacy":
+            return _literacy(args)
         if args.command == "status":
             return _status(args)
         if args.command == "translate":
@@ -199,6 +215,27 @@ def _check(args) -> int:
         return 1
     counted = sum(len(loc.sources) for loc in checked.project.locales.values())
     print(f"Checked {counted} files in {len(checked.project.locales)} locale(s): no problems.")
+    return 0
+
+
+def _literacy(args) -> int:
+    import json
+
+    from .content import load_project
+    from .literacy import as_json, as_text, report
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    project = load_project(args.content, args.locale or None, args.topic or None)
+    if project.all_problems():  # measuring broken content would mislead: fix it first, as `check` says
+        _report_problems(project.all_problems())
+        return 1
+    rows = report(project, args.topic)
+    print(json.dumps(as_json(rows), indent=2, ensure_ascii=False) if args.format == "json" else as_text(rows))
+    found = sum(len(row.findings) for row in rows)
+    if args.strict and found:
+        print(f"Error: {found} health-literacy finding{'s' * (found != 1)} (--strict).", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -81,7 +81,28 @@ def environment() -> jinja2.Environment:
 
 @jinja2.pass_context
 def _md_filter(context, text: str) -> Markup:
-    return render_inline(text, context["values"])
+    html = render_inline(text, context["values"])
+    return latin_runs_left_to_right(html) if context["page"].dir == "rtl" else html
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-+./][A-Za-z0-9+]+)*\+?")
+
+
+def latin_runs_left_to_right(html: Markup) -> Markup:
+    """Set each run of Latin letters in right-to-left text left to right, so "(Ph+)" never prints as "(+Ph)".
+
+    WeasyPrint 70 does not isolate <bdi> but honours its direction (see print.css), so each run
+    goes in a <bdi>; text already in a <bdi> (the clinic's numbers) is left as it is.
+    """
+    out, depth = [], 0
+    for piece in _TAG_OR_TEXT.split(str(html)):
+        if piece.startswith("<"):
+            depth += piece.startswith("<bdi") - piece.startswith("</bdi")
+            out.append(piece)
+        else:
+            out.append(piece if depth else _LATIN_RUN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>", piece))
+    return Markup("".join(out))
 
 
 @jinja2.pass_context

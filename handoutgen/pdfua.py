@@ -17,13 +17,15 @@ headers and footers are. So this module
 - adds the IDTree that must list the structure elements WeasyPrint gives an /ID (table headers);
 - describes each link annotation by the link's words ("What is ALL?"), not its target's id.
 
-A screen reader still reads the urgent number, the clinic and the review state: every handout
-carries them in its body (the urgent box, the key points, the not-advice line).
+A screen reader still reads the urgent number and the fever rule in every handout's body (the
+urgent box). The clinic's name, the review state and the version are then only in the footer,
+which it skips as pagination, as it skips page numbers.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pydyf
 import weasyprint
@@ -40,26 +42,34 @@ if not weasyprint.__version__.startswith("70."):
 _draw_stacking_context = draw.draw_stacking_context
 _marked = pdf_stream.Stream.marked
 _build_box_tree = tags._build_box_tree
+_in_artifact: ContextVar[bool] = ContextVar("in_artifact", default=False)
 _add_tags = pdf_writer.add_tags
 _add_links = pdf_writer.add_links
 
 
 def _draw_as_artifact(stream, stacking_context):
-    """Draw a margin box's content as one artifact; draw everything else as WeasyPrint does."""
-    if not isinstance(stacking_context.box, boxes.MarginBox) or stream._tags is None:
+    """Draw a margin box's content as one pagination artifact; draw everything else as WeasyPrint does."""
+    box = stacking_context.box
+    if not isinstance(box, boxes.MarginBox) or stream._tags is None:
         return _draw_stacking_context(stream, stacking_context)
-    stream.in_artifact = getattr(stream, "in_artifact", 0) + 1
+    kind = "Header" if box.at_keyword.startswith("@top") else "Footer" if box.at_keyword.startswith("@bottom") \
+        else None
+    properties = pydyf.Dictionary({"Type": "/Pagination", **({"Subtype": f"/{kind}"} if kind else {})})
+    token = _in_artifact.set(True)  # a context variable: drawing may switch to another stream (opacity)
     try:
-        with stream.artifact():
+        pydyf.Stream.begin_marked_content(stream, "Artifact", properties)
+        try:
             return _draw_stacking_context(stream, stacking_context)
+        finally:
+            pydyf.Stream.end_marked_content(stream)
     finally:
-        stream.in_artifact -= 1
+        _in_artifact.reset(token)
 
 
 @contextmanager
 def _marked_unless_artifact(self, box, tag):
     """Mark content for the structure tree, except inside an artifact, where nothing may be marked."""
-    if getattr(self, "in_artifact", 0):
+    if _in_artifact.get():
         yield
         return
     with _marked(self, box, tag):

@@ -9,6 +9,7 @@ logged again in the build's process, so its warnings and errors are handled as i
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import time
@@ -32,6 +33,7 @@ class Job:
 
 
 _renderers: dict[tuple, object] = {}
+atexit.register(_renderers.clear)  # let WeasyPrint free its fonts while it still can, not at interpreter teardown
 
 
 def _renderer(job: Job):

@@ -16,6 +16,7 @@ from pathlib import Path
 from .content import LocaleContent, Project, SOURCE_LOCALE, load_clinic, load_project
 from .errors import Problem, listing
 from .errors import display_path as display
+from .literacy import check_warnings as literacy_warnings
 from .schema import ClinicProfile, did_you_mean
 
 
@@ -57,6 +58,7 @@ def check(content: Path, clinic_file: Path | None, locales=(), topics=(), *, pac
     clinic, clinic_problems = load_clinic(clinic_file) if clinic_file else (None, [])
     checked = Checked(project, clinic, clinic_file is not None and clinic is None)
     checked.grades = _grade_rule(project)
+    checked.warnings += literacy_warnings(project, topics)  # PEMAT-informed findings: warnings, never errors
     if today is not None:
         checked.warnings += _review_rule(project, today, strict, list(topics))
     checked.problems = sorted(project.all_problems() + clinic_problems + _unknown_packs(project, packs))

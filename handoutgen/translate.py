@@ -15,12 +15,12 @@ from pathlib import Path
 
 from babel import Locale
 
-from .write import write_atomically
 from .content import SOURCE_LOCALE, LocaleContent, is_language_tag, load_locale
 from .errors import Problem, UserError
 from .paths import SCHEMAS
 from .source import Document, read_yaml
 from .translation import FIXED_KEYS, SUMMARY, content_hash, summary_data, units
+from .write import write_atomically
 
 NOT_TEXT = FIXED_KEYS | {"translated_from", "untranslated", "status", "terms"}
 

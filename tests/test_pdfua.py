@@ -127,3 +127,24 @@ def test_contents_links_say_where_they_lead_and_ids_are_listed(built):
                o.get("/Type") == "/StructElem"}
         names = list(pdf.Root.StructTreeRoot.IDTree.Names)
         assert ids and set(str(n) for n in names[0::2]) == ids
+
+
+def test_a_translucent_footer_is_still_an_artifact(tmp_path):
+    """WeasyPrint draws a box with opacity into a separate stream: the footer must stay an artifact there too."""
+    from handoutgen.pdf import PDFRenderer
+
+    html = ('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+            '<div class="running-footer" style="opacity: .6">Clinic · Draft</div><p>Body text.</p></body></html>')
+    css = ('@page { @bottom-left { content: element(footer) } @top-left { content: "Header" } } '
+           '.running-footer { position: running(footer) } html { font-family: "Atkinson Hyperlegible" }')
+    rendered = PDFRenderer(css, "").render(html)
+    path = tmp_path / "t.pdf"
+    path.write_bytes(rendered.data)
+    items, orphans, artifact_text = marked_content(path)
+    assert items >= 1 and orphans == 0 and artifact_text >= 1  # the footer is drawn in its own group
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(path) as pdf:
+        kinds = {str(ops[1].get("/Subtype")) for ops, op in pikepdf.parse_content_stream(pdf.pages[0])
+                 if str(op) == "BDC" and str(ops[0]) == "/Artifact"}
+    assert kinds == {"/Header", "/Footer"}
+

@@ -131,9 +131,10 @@ def test_ph_plus_prints_and_reads_in_order_on_the_arabic_questions_page(built):
         printed = "".join(char["text"] for char in near)
         assert "+Ph" not in printed, printed
     for text in (pypdf_text(pdf), pdftotext(pdf) if PDFTOTEXT else ""):
-        text = text.replace("\u202a", "").replace("\u202c", "")  # the direction marks pdftotext adds
-        assert "+Ph" not in text
-        assert not text or re.search(r"[()]Ph\+[()؟]", text), "the question's (Ph+) is not in the text layer"
+        assert "+Ph" not in text.replace("\u202a", "").replace("\u202c", "")  # the direction marks pdftotext adds
+    if PDFTOTEXT:  # pypdf drops the brackets of a left-to-right run in a right-to-left line; poppler keeps them
+        text = pdftotext(pdf).replace("\u202a", "").replace("\u202c", "")
+        assert re.search(r"[()]Ph\+[()؟]", text), "the question's (Ph+) is not in the text layer"
 
 
 def test_same_arabic_inputs_give_identical_bytes(tmp_path):
