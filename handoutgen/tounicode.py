@@ -31,6 +31,12 @@ This patch changes:
 
 The encoding stays /Identity-H, so extractors that only know it keep working. Bitmap, colour
 (emoji) and CFF fonts get no new codes: their first text wins, as in WeasyPrint.
+
+Left as they are: a grapheme's other glyphs (the dots) map to an empty text, which poppler and
+pypdf read as nothing but PDF/UA validators call a malformed CMap and PDFium replaces by the
+code itself (avoiding it needs /ActualText spans or composite glyphs); and poppler lays the
+characters of one glyph out left to right before reversing a right-to-left line, so a letter
+and its haraka come out of pdftotext swapped.
 """
 
 from __future__ import annotations
