@@ -31,6 +31,12 @@ This patch changes:
 
 The encoding stays /Identity-H, so extractors that only know it keep working. Bitmap, colour
 (emoji) and CFF fonts get no new codes: their first text wins, as in WeasyPrint.
+
+Left as they are: a grapheme's other glyphs (the dots) map to an empty text, which poppler and
+pypdf read as nothing but PDF/UA validators call a malformed CMap and PDFium replaces by the
+code itself (avoiding it needs /ActualText spans or composite glyphs); and poppler lays the
+characters of one glyph out left to right before reversing a right-to-left line, so a letter
+and its haraka come out of pdftotext swapped.
 """
 
 from __future__ import annotations
@@ -236,8 +242,10 @@ def write_texts(to_unicode: pydyf.Stream, texts: dict[int, str]) -> None:
     for line in lines[start:end]:
         if found := re.fullmatch(rb"<([0-9a-f]{4})> <([0-9a-f]*)>", line):
             mapping[int(found[1], 16)] = bytes.fromhex(found[2].decode()).decode("utf-16-be")
+    if all(mapping.get(code) == text for code, text in texts.items()):
+        return  # every text drawn reads right already: keep WeasyPrint's bytes
     mapping.update(texts)
-    items = sorted(mapping.items())
+    items = list(mapping.items())
     lines[start:end] = [line for batch in range(0, len(items), 100) for line in (
         f"{len(items[batch:batch + 100])} beginbfchar".encode(),
         *(f"<{code:04x}> <{text.encode('utf-16-be').hex()}>".encode() for code, text in items[batch:batch + 100]),
