@@ -20,6 +20,7 @@ from .content import LocaleContent, version_id
 from .markup import Blank, blank_html, plain, render_inline
 from .paths import STYLES, TEMPLATES
 from .plan import Edition, Target, text_direction
+from .source import read_file
 from .schema import BLOCK_KINDS, Glossary, Topic, TranslationReview, UIStrings
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
@@ -86,11 +87,12 @@ def _md_filter(context, text: str) -> Markup:
 
 
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-+./][A-Za-z0-9+]+)*\+?")
+_LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:[-+./][A-Za-z0-9+]+)*\+?"
+_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?: {_LATIN_WORD})*")  # a phrase keeps its word order
 
 
 def latin_runs_left_to_right(html: Markup) -> Markup:
-    """Set each run of Latin letters in right-to-left text left to right, so "(Ph+)" never prints as "(+Ph)".
+    """Set each Latin phrase in right-to-left text left to right: "(Ph+)" never prints as "(+Ph)", nor "Ph+ ALL" as "ALL Ph+".
 
     WeasyPrint 70 does not isolate <bdi> but honours its direction (see print.css), so each run
     goes in a <bdi>; text already in a <bdi> (the clinic's numbers) is left as it is.
@@ -179,7 +181,8 @@ def render(template: str, edition: Edition, content: LocaleContent, page: Page, 
 def data_url(path: Path) -> str:
     """Return a file as a data: URL, so the PDF and the preview carry it with no outside reference."""
     kind = "image/svg+xml" if path.suffix.lower() == ".svg" else "image/png"
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    data = read_file(path, 1_000_000)  # a regular file of at most 1 MB, as checked: never a pipe swapped in since
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def topic_page(doc: Handout, target: Target, content: LocaleContent, preview: bool,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import fonts
 
-RENDERING_MODULES = ("pdf.py", "pdfua.py", "verify.py")
+RENDERING_MODULES = ("pdf.py", "pdfua.py", "tounicode.py", "render.py", "verify.py")
 """Our code that shapes or judges a PDF's bytes: a change to it renders everything again."""
 
 
