@@ -58,6 +58,7 @@ class Edition:
         return {
             "urgent_phone": self.clinic.phones.urgent,
             "daytime_phone": self.clinic.phones.daytime,
+            "emergency_phone": self.clinic.phones.emergency,
             "clinic_name": self.clinic.name,
             "fever_threshold": fever_text(self.clinic.fever, self.locale),
         }

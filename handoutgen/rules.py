@@ -2,7 +2,7 @@
 
 The loader (`content.py`) checks each file on its own as it reads it: YAML, the schema,
 placeholders, characters and fonts, translations against the English. The rules here check
-what needs more than one file or more than the text: reading grades, review dates and drafts,
+what needs more than one file or more than the text: urgency in the fridge page's words (`urgency.py`), reading grades, review dates and drafts,
 what a translation still prints in English, packs asked for by name, and the clinic profile.
 The rules about the rendered pages themselves are in `verify.py`.
 """
@@ -17,7 +17,8 @@ from .content import LocaleContent, Project, SOURCE_LOCALE, load_clinic, load_pr
 from .errors import Problem, listing
 from .errors import display_path as display
 from .literacy import check_warnings as literacy_warnings
-from .schema import ClinicProfile, did_you_mean
+from .schema import ClinicProfile, Translation, did_you_mean
+from .urgency import urgency_problems
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def check(content: Path, clinic_file: Path | None, locales=(), topics=(), *, pac
     clinic, clinic_problems = load_clinic(clinic_file) if clinic_file else (None, [])
     checked = Checked(project, clinic, clinic_file is not None and clinic is None)
     checked.grades = _grade_rule(project)
+    _urgency_rule(project)
     checked.warnings += literacy_warnings(project, topics)  # PEMAT-informed findings: warnings, never errors
     if today is not None:
         checked.warnings += _review_rule(project, today, strict, list(topics))
@@ -83,6 +85,14 @@ def _grade_rule(project: Project) -> list[GradeLine]:
                                            f"reads at grade {g.flesch_kincaid} (Flesch-Kincaid); the limit is "
                                            f"{line.limit:g}: use shorter sentences and plainer words"))
     return lines
+
+
+def _urgency_rule(project: Project) -> None:
+    """Every handout says when to call in the fridge page's words; a difference is a problem of its locale."""
+    for locale in project.locales.values():
+        documents = locale.topics if locale.is_source else {
+            doc_id: doc for doc_id, doc in locale.translations.items() if isinstance(doc, Translation)}
+        locale.problems += urgency_problems(locale.code, documents, locale.files)
 
 
 def _unknown_packs(project: Project, packs) -> list[Problem]:

@@ -17,6 +17,7 @@ from .markup import parse_placeholders
 PLACEHOLDERS = {
     "urgent_phone": "The clinic's 24-hour urgent number (the fever line).",
     "daytime_phone": "The clinic's daytime number.",
+    "emergency_phone": "The emergency number of the clinic's country (for example 911, 112 or 999).",
     "clinic_name": "The clinic's name.",
     "fever_threshold": "The fever threshold, in the unit the clinic chose (for example 38.0 °C).",
 }
@@ -449,6 +450,8 @@ class UIStrings(Model):
     """One line repeated at the top of every page; must contain {urgent_phone} and {fever_threshold}."""
     daytime_line: str
     """How to reach the team for questions that can wait; must contain {daytime_phone}."""
+    emergency_line: str
+    """Printed in the urgent box: what to call for a life-threatening emergency; must contain {emergency_phone}."""
     not_advice: str
     """Says the handout is education, not medical advice."""
     draft_notice: str
@@ -473,7 +476,8 @@ class UIStrings(Model):
     """Label beside the QR code that leads to the handout's online copy."""
     online_alt: str
     """Alternative text of the QR code; may use {url}."""
-    blank_labels: dict[Literal["urgent_phone", "daytime_phone", "clinic_name", "fever_threshold"], str]
+    blank_labels: dict[Literal["urgent_phone", "daytime_phone", "emergency_phone", "clinic_name", "fever_threshold"],
+                       str]
     """Labels of the blank lines printed in place of clinic details when there is no clinic profile."""
     booklet_title: str
     """Title on the booklet's cover."""
@@ -511,6 +515,7 @@ UI_SLOTS: dict[str, Slots] = {
     "urgent_box": Slots(("urgent_phone", "fever_threshold"), CLINIC_SLOTS),
     "urgent_line": Slots(("urgent_phone", "fever_threshold"), CLINIC_SLOTS),
     "daytime_line": Slots(("daytime_phone",), CLINIC_SLOTS),
+    "emergency_line": Slots(("emergency_phone",), CLINIC_SLOTS),
     "reviewed_notice": Slots(("date", "next")),
     "page_of": Slots(("page", "pages")),
     "online_alt": Slots((), ("url",)),
@@ -540,6 +545,8 @@ class Phones(Model):
     """The number for questions that can wait, in office hours."""
     urgent: Phone
     """The number answered 24 hours a day: the fever line."""
+    emergency: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{0,14}[0-9]$")]
+    """The emergency number of the clinic's country, such as `911`, `112` or `999`; never assumed."""
 
 
 class Fever(Model):

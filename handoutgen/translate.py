@@ -239,6 +239,7 @@ def accept(root: Path, locale: str, part: str, say=print) -> None:
         return
     line = doc.positions[loc + ("translated_from",)][0]
     lines = doc.text.splitlines(keepends=True)
-    lines[line - 1] = re.sub(r"(translated_from:\s*)\S+", rf"\g<1>{hashes[name]}", lines[line - 1], count=1)
+    # Quoted, as `translate` writes it: an all-digit hash would otherwise read back as a number.
+    lines[line - 1] = re.sub(r"(translated_from:\s*)\S+", rf'\g<1>"{hashes[name]}"', lines[line - 1], count=1)
     write_atomically(path, "".join(lines).encode())
     say(f"{part}: now marked as translated from the current English ({hashes[name]})")

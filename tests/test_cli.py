@@ -65,7 +65,7 @@ def test_generate_py_and_console_script_behave_the_same(tmp_path):
 
 def test_clinic_threshold_in_fahrenheit_is_caught(tmp_path, capsys):
     clinic = tmp_path / "clinic.yaml"
-    clinic.write_text("name: X\nphones: {daytime: '+1 555-0100', urgent: '+1 555-0199'}\n"
+    clinic.write_text("name: X\nphones: {daytime: '+1 555-0100', urgent: '+1 555-0199', emergency: '911'}\n"
                       "fever: {threshold: 100.4, unit: F}\n", encoding="utf-8")
     assert main(["check", "--clinic", str(clinic)]) == 1
     assert "clinic.yaml:3:9: fever.threshold: the threshold is in °C; 100.4 looks like °F (that is 38.0 °C)" in capsys.readouterr().err

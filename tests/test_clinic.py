@@ -66,7 +66,8 @@ def test_no_clinic_prints_labelled_blanks_never_a_number(tmp_path):
     assert main(["build", "--no-clinic", "--out", str(tmp_path), "--topic", "when-to-call"]) == 0
     text = pypdf.PdfReader(tmp_path / "en" / "when-to-call.pdf").pages[0].extract_text()
     assert "24-hour number:" in text and "temperature:" in text and "Clinic:" in text
-    assert "555" not in text and "°" not in text
+    assert "For a life-threatening emergency, call emergency number:" in " ".join(text.split())
+    assert "555" not in text and "°" not in text and "911" not in text
     with pdfplumber.open(tmp_path / "en" / "when-to-call.pdf") as pdf:
         lines = [r for r in pdf.pages[0].rects if 80 < r["width"] < 90]  # the 30 mm blank lines
     assert len(lines) >= 8  # a line to write on wherever a number would go

@@ -99,8 +99,8 @@ def test_measured_passages_are_the_sentences_readability_reads():
 def test_a_translation_is_measured_on_what_it_prints_in_its_own_language(content_tree):
     path = CONTENT / "es" / "when-to-call.yaml"
     before = _es_when_to_call_words(CONTENT)
-    text = path.read_text(encoding="utf-8").replace('  - id: "call-today"\n',
-                                                    '  - id: "call-today"\n    untranslated: true\n')
+    text = path.read_text(encoding="utf-8").replace('  - id: "call-promptly"\n',
+                                                    '  - id: "call-promptly"\n    untranslated: true\n')
     after = _es_when_to_call_words(content_tree({"es/when-to-call.yaml": text}))
     assert after < before  # the section printed in English is left out
 

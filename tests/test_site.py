@@ -133,7 +133,7 @@ def test_badges_follow_the_translation_status_in_the_page_language(content_tree,
     content, out = content_tree(), tmp_path / "out"
     fridge = content / "es" / "when-to-call.yaml"  # one section not translated: partly English
     text = fridge.read_text(encoding="utf-8")
-    text = text.replace('  - id: "call-right-away"\n', '  - id: "call-right-away"\n    untranslated: true\n')
+    text = text.replace('  - id: "call-now"\n', '  - id: "call-now"\n    untranslated: true\n')
     fridge.write_text(text.replace('translated_from: "', 'untranslated: true\ntranslated_from: "', 1), encoding="utf-8")
     english = content / "en" / "supportive-care.yaml"  # the English changed since: out of date
     english.write_text(english.read_text(encoding="utf-8").replace("Keep a thermometer at home.", "Keep a thermometer at home, always.", 1),

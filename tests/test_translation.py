@@ -57,7 +57,7 @@ def test_a_new_language_started_by_translate_builds_at_once_all_marked_english(c
     folder = start(content, "fr", capsys)
     assert {p.stem for p in folder.glob("*.yaml")} >= {"when-to-call", "glossary", "strings"}
     text = (folder / "when-to-call.yaml").read_text(encoding="utf-8")
-    assert "untranslated: true" in text and "# en: Call the same day" in text
+    assert "untranslated: true" in text and "# en: Call promptly" in text
     out = tmp_path / "out"
     assert main(["build", "--content", str(content), "--out", str(out), "--locale", "fr",
                  "--topic", "when-to-call"]) == 0
@@ -79,7 +79,7 @@ def test_strict_refuses_a_fallback_to_english(content_tree, tmp_path, capsys):
     assert main(["build", "--content", str(content), "--out", str(out), "--locale", "fr",
                  "--topic", "when-to-call", "--strict"]) == 1
     err = capsys.readouterr().err
-    assert "printed in English, not translated: title, call-right-away" in err
+    assert "printed in English, not translated: title, call-now" in err
     assert not (out / "fr").exists()
 
 
@@ -87,12 +87,12 @@ def test_an_english_edit_makes_exactly_that_section_outdated(content_tree, capsy
     content, _ = translated_fridge_page(content_tree, capsys)
     code, rows = status(content, capsys, "--locale", "fr")
     assert row(rows, "fr", "when-to-call")["sections_translated"] == 3
-    edit_english(content, "Bone or joint pain", "Bone or joint pain that is new")
+    edit_english(content, "            - Extreme tiredness\n", "            - Extreme tiredness that is new\n")
     code, rows = status(content, capsys, "--locale", "fr")
     found = row(rows, "fr", "when-to-call")
     assert (found["sections_total"], found["sections_translated"], found["sections_missing"],
             found["sections_outdated"]) == (3, 2, 0, 1)
-    assert found["outdated"] == ["call-today"] and found["title"] == "translated" and found["review"] == "draft"
+    assert found["outdated"] == ["call-promptly"] and found["title"] == "translated" and found["review"] == "draft"
     assert row(rows, "fr", "supportive-care")["sections_outdated"] == 0
 
 
@@ -112,52 +112,53 @@ def test_diff_shows_the_english_then_and_now_and_accept_marks_it_current(content
     subprocess.run(["git", "init", "-q"], cwd=content, check=True)
     subprocess.run(git + ["add", "-A"], cwd=content, check=True)
     subprocess.run(git + ["commit", "-q", "-m", "start"], cwd=content, check=True)
-    edit_english(content, "Bone or joint pain", "Bone or joint pain that is new")
+    edit_english(content, "            - Extreme tiredness\n", "            - Extreme tiredness that is new\n")
     assert main(["status", "--content", str(content), "--diff", "fr", "when-to-call"]) == 0
     out = capsys.readouterr().out
-    assert "when-to-call/call-today: the English changed since it was translated" in out
-    assert '-        - "Bone or joint pain"' in out
-    assert '+        - "Bone or joint pain that is new"' in out
-    assert "call-right-away" not in out
+    assert "when-to-call/call-promptly: the English changed since it was translated" in out
+    assert '-          - "Extreme tiredness"' in out
+    assert '+          - "Extreme tiredness that is new"' in out
+    assert "call-now" not in out
 
     before = path.read_text(encoding="utf-8")
-    assert main(["translate", "fr", "--content", str(content), "--accept", "when-to-call/call-today"]) == 0
+    assert main(["translate", "fr", "--content", str(content), "--accept", "when-to-call/call-promptly"]) == 0
     after = path.read_text(encoding="utf-8")
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
     assert len(changed) == 1 and "translated_from" in changed[0][1]
+    assert re.search(r'translated_from: "[0-9a-f]{12}"', changed[0][1])  # quoted: an all-digit hash stays text
     capsys.readouterr()
     assert row(status(content, capsys, "--locale", "fr")[1], "fr", "when-to-call")["sections_outdated"] == 0
 
 
 def test_translate_adds_a_new_english_section_and_touches_nothing_translated(content_tree, capsys):
     content, path = translated_fridge_page(content_tree, capsys)
-    text = path.read_text(encoding="utf-8").replace('"Call the same day"', '"Appelez le jour même"')
+    text = path.read_text(encoding="utf-8").replace('"Call promptly"', '"Appelez sans tarder"')
     path.write_text(text, encoding="utf-8")
     edit_english(content, "  - id: when-you-call\n", "  - id: after-hours\n    heading: At night\n    blocks:\n"
                  "      - paragraph: Call the same number at night.\n  - id: when-you-call\n")
     assert main(["translate", "fr", "--content", str(content)]) == 0
     assert "added to" in capsys.readouterr().out
     updated = path.read_text(encoding="utf-8")
-    assert '"Appelez le jour même"' in updated
+    assert '"Appelez sans tarder"' in updated
     for line in text.splitlines():
         assert line in updated.splitlines()  # every line the translator had is still there
-    assert updated.index("id: \"call-today\"") < updated.index("id: \"after-hours\"") < updated.index(
+    assert updated.index("id: \"call-promptly\"") < updated.index("id: \"after-hours\"") < updated.index(
         "id: \"when-you-call\"")
     found = row(status(content, capsys, "--locale", "fr")[1], "fr", "when-to-call")
     assert found["missing"] == ["after-hours"] and found["sections_translated"] == 3
 
 
 @pytest.mark.parametrize("change, message", [
-    ('Call {urgent_phone} now if your child has:"', "placeholders must match the English exactly "
+    ('Call {urgent_phone} now, day or night, if your child has:"', "placeholders must match the English exactly "
                                                    "(missing {urgent_phone})"),
-    ('Call {urgent_phone} now if your child has: {daytime_phone}"', "placeholders must match the English exactly "
+    ('Call {urgent_phone} now, day or night, if your child has: {daytime_phone}"', "placeholders must match the English exactly "
                                                                     "(not in the English: {daytime_phone})"),
-    ('Call {urgent_phon} now if your child has:"', "unknown placeholder {urgent_phon} (did you mean 'urgent_phone'?)"),
+    ('Call {urgent_phon} now, day or night, if your child has:"', "unknown placeholder {urgent_phon} (did you mean 'urgent_phone'?)"),
 ])
 def test_placeholder_mismatch_is_an_error_with_file_and_line(content_tree, capsys, change, message):
     content, path = translated_fridge_page(content_tree, capsys)
     text = path.read_text(encoding="utf-8")
-    original = 'title: "Call {urgent_phone} now if your child has:"'
+    original = 'title: "Call {urgent_phone} now, day or night, if your child has:"'
     line = text[:text.index(original)].count("\n") + 1
     if "missing" in message:
         change = change.replace("{urgent_phone}", "le numéro")
@@ -171,10 +172,10 @@ def test_placeholder_mismatch_is_an_error_with_file_and_line(content_tree, capsy
 
 def test_a_list_of_another_length_is_an_error(content_tree, capsys):
     content, path = translated_fridge_page(content_tree, capsys)
-    text = path.read_text(encoding="utf-8").replace('            - "Trouble breathing"\n', "")
+    text = path.read_text(encoding="utf-8").replace('            - "Extreme tiredness"\n', "")
     path.write_text(text, encoding="utf-8")
     assert main(["check", "--content", str(content), "--locale", "fr"]) == 1
-    assert "sections[0].blocks[0].callout.bullets: has 3 items; the English has 4" in capsys.readouterr().err
+    assert "sections[1].blocks[0].callout.bullets: has 2 items; the English has 3" in capsys.readouterr().err
 
 
 def test_a_character_no_font_covers_names_the_character_line_and_package(content_tree, capsys):
@@ -214,10 +215,10 @@ def test_a_section_id_the_english_lacks_is_an_error(content_tree, capsys):
     content = content_tree()
     folder = start(content, "fr", capsys)
     path = folder / "when-to-call.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('id: "call-today"', 'id: "call-todya"'),
+    path.write_text(path.read_text(encoding="utf-8").replace('id: "call-promptly"', 'id: "call-promptyl"'),
                     encoding="utf-8")
     assert main(["check", "--content", str(content), "--locale", "fr"]) == 1
-    assert "the English has no section 'call-todya' (did you mean 'call-today'?)" in capsys.readouterr().err
+    assert "the English has no section 'call-promptyl' (did you mean 'call-promptly'?)" in capsys.readouterr().err
 
 
 def test_plural_forms_follow_the_language(content_tree, capsys):
