@@ -64,7 +64,7 @@ def test_file_over_one_megabyte(content_tree, capsys):
 
 def test_character_no_bundled_font_covers(content_tree, capsys):
     source = (Path(__file__).parent.parent / "handouts/en/when-to-call.yaml").read_text(encoding="utf-8")
-    broken = source.replace("Keep it on your fridge.", "Keep it on your fridge \u2192 always.")
+    broken = source.replace("Put this page up on your fridge.", "Put this page up on your fridge \u2192 always.")
     assert broken != source
     content = content_tree({"en/when-to-call.yaml": broken})
     code, err = check_errors(content, capsys)
@@ -99,8 +99,9 @@ def test_yaml_12_reads_no_as_text(content_tree, capsys):
 def test_reading_grade_over_the_limit_fails(content_tree, capsys):
     source = (Path(__file__).parent.parent / "handouts/en/when-to-call.yaml").read_text(encoding="utf-8")
     hard = source.replace(
-        "Treatment lowers the cells that fight germs. So the risk of infection can be high. That is why a fever can be an emergency.",
-        "Chemotherapy-associated myelosuppression predisposes immunocompromised individuals to "
+        "          - Write down the number and the time.",
+        "          - Write down the number and the time."
+        " Chemotherapy-associated myelosuppression predisposes immunocompromised individuals to "
         "rapidly progressive, potentially life-threatening bacterial septicemia, necessitating "
         "immediate evaluation and empirical intravenous antimicrobial administration.")
     assert hard != source

@@ -79,9 +79,8 @@ def test_any_topic_text_gives_a_located_error_or_a_verified_pdf(tree, capsys, ti
     lines = english.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
     lines[at] = f"title: {quoted(title)}"
-    first = next(i for i, line in enumerate(lines) if line.strip().startswith("- paragraph:"))
-    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
-    lines[first] = f"{indent}- paragraph: {quoted(paragraph)}"
+    purpose = next(i for i, line in enumerate(lines) if line.startswith("purpose:"))
+    lines[purpose] = f"purpose: {quoted(paragraph)}"
     run(tree, {"en/when-to-call.yaml": "\n".join(lines) + "\n"}, capsys)
 
 
