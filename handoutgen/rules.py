@@ -3,7 +3,8 @@
 The loader (`content.py`) checks each file on its own as it reads it: YAML, the schema,
 placeholders, characters and fonts, translations against the English. The rules here check
 what needs more than one file or more than the text: reading grades, review dates and drafts,
-what a translation still prints in English, packs asked for by name, and the clinic profile.
+what a translation still prints in English, the words a language's termbase says to avoid,
+packs asked for by name, and the clinic profile.
 The rules about the rendered pages themselves are in `verify.py`.
 """
 
@@ -61,6 +62,7 @@ def check(content: Path, clinic_file: Path | None, locales=(), topics=(), *, pac
     checked.warnings += literacy_warnings(project, topics)  # PEMAT-informed findings: warnings, never errors
     if today is not None:
         checked.warnings += _review_rule(project, today, strict, list(topics))
+    _termbase_rule(project)
     checked.problems = sorted(project.all_problems() + clinic_problems + _unknown_packs(project, packs))
     return checked
 
@@ -83,6 +85,15 @@ def _grade_rule(project: Project) -> list[GradeLine]:
                                            f"reads at grade {g.flesch_kincaid} (Flesch-Kincaid); the limit is "
                                            f"{line.limit:g}: use shorter sentences and plainer words"))
     return lines
+
+
+def _termbase_rule(project: Project) -> None:
+    """Report every variant a language's termbase says to avoid, in its content and strings; the locale writes nothing."""
+    from .termbase import variant_problems
+
+    for locale in project.locales.values():
+        if locale.termbase:
+            locale.problems += variant_problems(locale.termbase, locale.documents)
 
 
 def _unknown_packs(project: Project, packs) -> list[Problem]:
