@@ -454,7 +454,7 @@ def _model_at(err: dict, error: ValidationError) -> type[BaseModel] | None:
             return None
         if isinstance(part, int):
             continue
-        if part in BLOCK_KINDS and model is not BLOCK_KINDS.get(part):
+        if part in BLOCK_KINDS and part not in model.model_fields:  # a block's union tag, not a field (`terms`)
             model = BLOCK_KINDS[part]
             continue
         info = model.model_fields.get(part)
