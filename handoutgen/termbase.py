@@ -49,8 +49,9 @@ class Matcher:
     word_start: bool
     word_end: bool
 
-    def find(self, text: str) -> list[tuple[int, int]]:
-        """Return the (start, end) of every occurrence, a joined article or prefix included."""
+    def find(self, original: str) -> list[tuple[int, int]]:
+        """Return the (start, end) of every occurrence in `original`, a joined article or prefix included."""
+        text, where = _plain(original)
         spans, position = [], 0
         while (match := self.pattern.search(text, position)) is not None:
             start, end = match.span()
@@ -61,11 +62,20 @@ class Matcher:
                 first = start
                 while first > 0 and is_word_char(text[first - 1]):
                     first -= 1
-                if first < start and not _splits(_MARKS.sub("", text[first:start]), self.joiners):
+                if first < start and not _splits(text[first:start], self.joiners):
                     continue
                 start = first
-            spans.append((start, end))
+            spans.append((where[start], where[end] if end < len(where) else len(original)) if where else (start, end))
         return spans
+
+
+@lru_cache(maxsize=64)
+def _plain(text: str) -> tuple[str, tuple[int, ...]]:
+    """Return the text without Arabic marks, and where each of its characters is in `text` (empty: the same)."""
+    if not _MARKS.search(text):
+        return text, ()
+    where = tuple(i for i, c in enumerate(text) if not _MARKS.match(c))
+    return "".join(text[i] for i in where), where
 
 
 def _splits(run: str, joiners: tuple[str, ...]) -> bool:
@@ -81,12 +91,10 @@ def matcher(term: str, article: str | None = None, prefixes: tuple[str, ...] = (
         words[0] = words[0][len(article):]  # the article is matched as a joiner, so `للمرض` is found too
     forms = []
     for form in ("NFC", "NFD"):
-        pieces = ["".join(re.escape(c) + (f"[{MARKS}]*" if "\u0600" <= c <= "\u06ff" else "") for c in word)
-                  for word in unicodedata.normalize(form, " ".join(words)).split()]
-        forms.append(r"\s+".join(pieces))
+        forms.append(r"\s+".join(map(re.escape, unicodedata.normalize(form, " ".join(words)).split())))
     text = "".join(words)
     return Matcher(re.compile("|".join(dict.fromkeys(forms)), re.IGNORECASE),
-                   tuple(j for j in (article, *prefixes) if j), bool(text) and is_word_char(text[0]),
+                   tuple(_MARKS.sub("", j) for j in (article, *prefixes) if j), bool(text) and is_word_char(text[0]),
                    bool(text) and is_word_char(text[-1]))
 
 
@@ -126,9 +134,12 @@ def variant_problems(termbase: Termbase, documents: list[Document]) -> list[Prob
     options = (termbase.article, tuple(termbase.prefixes))
     preferred = [matcher(e.preferred, *options) for e in termbase.terms]
     variants = [(e, v, matcher(v, *options)) for e in termbase.terms for v in e.avoid if v.strip()]
+    anywhere = re.compile("|".join(f"(?:{m.pattern.pattern})" for _, _, m in variants), re.IGNORECASE)
     problems = []
     for doc in documents:
         for loc, value, start, end in reader_text(doc):
+            if not anywhere.search(_plain(value)[0]):
+                continue  # most text holds no variant: one search instead of one per variant
             found = []
             for entry, variant, match in variants:
                 spans = match.find(value)
