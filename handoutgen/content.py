@@ -13,13 +13,13 @@ from pydantic import BaseModel, ValidationError
 
 from . import fonts
 from .errors import Problem
-from .schema import (BLOCK_KINDS, Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Terms, Topic,
-                     Translation, TranslationReview, UIStrings, did_you_mean)
+from .schema import (BLOCK_KINDS, Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Termbase, Terms,
+                     Topic, Translation, TranslationReview, UIStrings, did_you_mean)
 from .source import Document, Loc, read_yaml
 from .translation import merge, strings_problems, translation_problems
 
 SOURCE_LOCALE = "en"
-RESERVED = {"glossary", "strings"}
+RESERVED = {"glossary", "strings", "terms"}
 """Files of a locale folder that are not topics."""
 BUILD_NAMES = {"index", "assets", "packs", "large-print", "bilingual", "manifest", "booklet", "terms"}
 """Names the build and the site use for their own files and folders: a topic with one would clash."""
@@ -44,6 +44,8 @@ class LocaleContent:
     fallbacks: dict[str, dict[str, str]] = field(default_factory=dict)  # doc id -> {part: reason}
     reviews: dict[str, TranslationReview] = field(default_factory=dict)  # doc id -> translation review
     missing_strings: list[str] = field(default_factory=list)  # UI strings printed in English
+    termbase: Termbase | None = None  # terms.yaml, when the language has one
+    documents: list[Document] = field(default_factory=list)  # every content and strings file read, for the termbase
 
     @property
     def is_source(self) -> bool:
@@ -120,11 +122,14 @@ def load_locale(folder: Path, only_topics: list[str] | None = None) -> LocaleCon
     strings_doc, content.strings = _load(folder / "strings.yaml", UIStrings, problems, families)
     if content.strings:
         problems.extend(strings_problems(strings_doc, {}, plural_forms(folder.name)))
-    content.glossary = _load(folder / "glossary.yaml", Glossary, problems, families)[1]
+    glossary_doc, content.glossary = _load(folder / "glossary.yaml", Glossary, problems, families)
+    content.documents += [doc for doc in (strings_doc, glossary_doc) if doc is not None]
+    _load_termbase(content, families)
     content.sources += [folder / "strings.yaml", folder / "glossary.yaml"]
     term_ids = {t.id for t in content.glossary.terms} if content.glossary else set()
     for topic_id, path in _topic_files(content, only_topics):
         doc, topic = _load(path, Topic, problems, families)
+        content.documents += [doc] if doc is not None else []
         if topic is None:
             continue
         content.topics[topic_id] = topic
@@ -144,15 +149,18 @@ def load_translation(folder: Path, source: LocaleContent, only_topics: list[str]
     content = LocaleContent(folder.name, folder)
     problems, families = content.problems, fonts.families_for(folder.name)
     _load_strings(content, source, families)
+    _load_termbase(content, families)
     glossary_path = folder / "glossary.yaml"
     # loaded even with --topic: topics show its terms; is_symlink: a link loop must be reported, not skipped
     if source.glossary and (glossary_path.exists() or glossary_path.is_symlink()):
         content.sources.append(glossary_path)
         doc, translation = _load(glossary_path, GlossaryTranslation, problems, families)
+        content.documents += [doc] if doc is not None else []
         if translation:
             _merge_into(content, "glossary", doc, source.glossary, translation)
     for topic_id, path in _topic_files(content, only_topics):
         doc, translation = _load(path, Translation, problems, families)
+        content.documents += [doc] if doc is not None else []
         if topic_id not in source.files:
             problems.append(Problem(path, 0, 0, "", f"there is no English topic {topic_id!r} to translate"
                                                     f"{did_you_mean(topic_id, source.files)}"))
@@ -217,6 +225,7 @@ def _load_strings(content: LocaleContent, source: LocaleContent, families: tuple
     doc = _read(path, content.problems, families, allow_empty=True)
     if doc is None:
         return
+    content.documents.append(doc)
     data = doc.data
     merged = dict(english)
     for key, value in data.items():
@@ -234,6 +243,18 @@ def _load_strings(content: LocaleContent, source: LocaleContent, families: tuple
         content.problems.extend(explain(doc, error))
         return
     content.problems.extend(strings_problems(doc, english, plural_forms(content.code)))
+
+
+def _load_termbase(content: LocaleContent, families: tuple[str, ...]) -> None:
+    """Load a language's termbase, when it has one, and check its entries against each other."""
+    from .termbase import termbase_problems
+
+    path = content.folder / "terms.yaml"
+    if path.exists() or path.is_symlink():  # is_symlink: a link loop must be reported, not skipped
+        content.sources.append(path)
+        doc, content.termbase = _load(path, Termbase, content.problems, families)
+        if content.termbase:
+            content.problems.extend(termbase_problems(doc, content.termbase))
 
 
 def plural_forms(locale: str) -> set[str]:
@@ -433,7 +454,7 @@ def _model_at(err: dict, error: ValidationError) -> type[BaseModel] | None:
             return None
         if isinstance(part, int):
             continue
-        if part in BLOCK_KINDS and model is not BLOCK_KINDS.get(part):
+        if part in BLOCK_KINDS and part not in model.model_fields:  # a block's union tag, not a field (`terms`)
             model = BLOCK_KINDS[part]
             continue
         info = model.model_fields.get(part)

@@ -10,10 +10,12 @@ import json
 from pathlib import Path
 
 from .paths import SCHEMAS
-from .schema import Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Topic, Translation, UIStrings
+from .schema import (Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Termbase, Topic, Translation,
+                     UIStrings)
 
 MODELS = {"topic": Topic, "glossary": Glossary, "strings": UIStrings, "booklet": Booklet, "packs": Packs,
-          "clinic": ClinicProfile, "translation": Translation, "glossary-translation": GlossaryTranslation}
+          "clinic": ClinicProfile, "translation": Translation, "glossary-translation": GlossaryTranslation,
+          "terms": Termbase}
 
 
 def schema_text(name: str) -> str:

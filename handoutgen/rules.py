@@ -2,8 +2,9 @@
 
 The loader (`content.py`) checks each file on its own as it reads it: YAML, the schema,
 placeholders, characters and fonts, translations against the English. The rules here check
-what needs more than one file or more than the text: urgency in the fridge page's words (`urgency.py`), reading grades, review dates and drafts,
-what a translation still prints in English, packs asked for by name, and the clinic profile.
+what needs more than one file or more than the text: urgency in the fridge page's words (`urgency.py`),
+reading grades, review dates and drafts, what a translation still prints in English, the words a
+language's termbase says to avoid, packs asked for by name, and the clinic profile.
 The rules about the rendered pages themselves are in `verify.py`.
 """
 
@@ -63,6 +64,7 @@ def check(content: Path, clinic_file: Path | None, locales=(), topics=(), *, pac
     checked.warnings += literacy_warnings(project, topics)  # PEMAT-informed findings: warnings, never errors
     if today is not None:
         checked.warnings += _review_rule(project, today, strict, list(topics))
+    _termbase_rule(project)
     checked.problems = sorted(project.all_problems() + clinic_problems + _unknown_packs(project, packs))
     return checked
 
@@ -93,6 +95,15 @@ def _urgency_rule(project: Project) -> None:
         documents = locale.topics if locale.is_source else {
             doc_id: doc for doc_id, doc in locale.translations.items() if isinstance(doc, Translation)}
         locale.problems += urgency_problems(locale.code, documents, locale.files)
+
+
+def _termbase_rule(project: Project) -> None:
+    """Report every variant a language's termbase says to avoid, in its content and strings; the locale writes nothing."""
+    from .termbase import variant_problems
+
+    for locale in project.locales.values():
+        if locale.termbase:
+            locale.problems += variant_problems(locale.termbase, locale.documents)
 
 
 def _unknown_packs(project: Project, packs) -> list[Problem]:

@@ -396,6 +396,37 @@ class GlossaryTranslation(Model):
         return self
 
 
+# --- Termbases: the words a language prefers --------------------------------------------------
+
+TermText = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_placeholders)]
+"""A word or phrase as written in the content, such as `equipo de atención`."""
+
+
+class TermEntry(Model):
+    """One concept: the term to use, and the other words for it that the content must not use."""
+
+    preferred: TermText
+    """The term the content uses for this concept, such as `microbios`."""
+    avoid: list[TermText] = Field(min_length=1)
+    """Other words for the same concept that `check` reports wherever they appear, such as `gérmenes`."""
+    note: str | None = Field(default=None, min_length=1, max_length=300)
+    """Why this term is preferred, or when the variant is still right; printed with each report."""
+
+
+class Termbase(Model):
+    """A language's termbase (`terms.yaml`): `check` reports every avoided variant in its content and strings.
+
+    Terms match whole words, ignoring case (and, for Arabic, vowel marks and the tatweel).
+    """
+
+    article: TermText | None = None
+    """The definite article when it is written joined to the word (Arabic `ال`): a term matches with or without it."""
+    prefixes: list[TermText] = Field(default_factory=list)
+    """Letters that join the start of a word (Arabic `و`, `ف`, `ب`, `ك`, `ل`): a term still matches after any of them."""
+    terms: list[TermEntry] = Field(min_length=1)
+    """The concepts, each with its preferred term and the variants to avoid."""
+
+
 class Booklet(Model):
     """The booklet that collects every topic."""
 

@@ -131,7 +131,7 @@ def watched(options: BuildOptions) -> dict[Path, tuple[int, int]]:
 def passes(options: BuildOptions, changed: set[Path]) -> list[BuildOptions]:
     """Return the builds a change needs: each changed topic first (fast), then the booklet and packs with it.
 
-    A change to anything but a topic file (strings, glossary, clinic, templates, styles) rebuilds
+    A change to anything but a topic file (strings, glossary, termbase, clinic, templates, styles) rebuilds
     everything, as does a file added or deleted (see `serve`), so that the checks across files run.
     """
     topics: set[str] = set()
@@ -141,7 +141,7 @@ def passes(options: BuildOptions, changed: set[Path]) -> list[BuildOptions]:
             locale, name = path.relative_to(options.content).parts
         except ValueError:
             return [options]
-        if name in {"glossary.yaml", "strings.yaml"} or not name.endswith(".yaml"):
+        if name in {"glossary.yaml", "strings.yaml", "terms.yaml"} or not name.endswith(".yaml"):
             return [options]
         topics.add(name.removesuffix(".yaml"))
         locales.add(locale)

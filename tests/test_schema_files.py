@@ -22,8 +22,8 @@ def test_checked_in_schema_is_current(name):
 def kind(path: Path) -> str:
     if path.parent == CONTENT:
         return path.stem
-    if path.stem == "strings":
-        return "strings"
+    if path.stem in ("strings", "terms"):
+        return path.stem
     if path.parent.name == "en":
         return "glossary" if path.stem == "glossary" else "topic"
     return "glossary-translation" if path.stem == "glossary" else "translation"

@@ -109,6 +109,7 @@ def test_a_saved_topic_rebuilds_that_topic_first_then_the_booklet_and_packs_that
     first, *collections = passes(options, {CONTENT / "en" / "when-to-call.yaml"})
     assert first.locales == ["ar", "en", "es"] and collections[0].locales == ["en", "es"]
     assert passes(options, {CONTENT / "es" / "strings.yaml"}) == [options]  # words on every page: all
+    assert passes(options, {CONTENT / "es" / "terms.yaml"}) == [options]  # the termbase reads every file
     assert passes(options, {TEMPLATES / "base.html.j2"}) == [options]
     limited = BuildOptions(content=CONTENT, out=tmp_path, locales=["en"], topics=["when-to-call"])
     assert passes(limited, {CONTENT / "es" / "when-to-call.yaml"}) == []  # not being previewed
