@@ -53,8 +53,8 @@ def test_the_real_spanish_and_arabic_content_meets_its_termbase():
 
 def test_each_avoided_variant_is_reported_at_its_file_line_and_column(content_tree, capsys):
     content = content_tree({"es/terms.yaml": SPANISH})
-    old = "combaten los microbios. Así que"
-    line, column = edit(content, "es/when-to-call.yaml", old, "combaten los Gérmenes. Así que")
+    old = "combaten los microbios. El tratamiento puede"
+    line, column = edit(content, "es/supportive-care.yaml", old, "combaten los Gérmenes. El tratamiento puede")
     line2, column2 = edit(content, "es/strings.yaml", "Su equipo de atención lo conoce mejor.",
                           "Su equipo de atención médica lo conoce mejor.")
     code, lines = run_check(content, capsys)
@@ -62,29 +62,29 @@ def test_each_avoided_variant_is_reported_at_its_file_line_and_column(content_tr
     assert lines == [
         f'handouts/es/strings.yaml:{line2}:{column2 + 3}: termbase: use "equipo de atención" instead of '
         f'"equipo de atención médica"',
-        f'handouts/es/when-to-call.yaml:{line}:{column + 13}: termbase: use "microbios" instead of "gérmenes" '
+        f'handouts/es/supportive-care.yaml:{line}:{column + 13}: termbase: use "microbios" instead of "gérmenes" '
         f'(como en todas las hojas)',
     ]
 
 
 def test_a_locale_with_an_avoided_variant_builds_nothing(content_tree):
     content = content_tree({"es/terms.yaml": SPANISH})
-    edit(content, "es/when-to-call.yaml", "los microbios. Así que", "los gérmenes. Así que")
+    edit(content, "es/supportive-care.yaml", "los microbios. El tratamiento puede", "los gérmenes. El tratamiento puede")
     checked = check(content, None, ["es", "ar"])
     assert not buildable(checked.project, "es") and buildable(checked.project, "ar")
 
 
 def test_a_variant_across_a_folded_line_is_found_on_the_line_it_starts(content_tree, capsys):
     content = content_tree({"es/terms.yaml": SPANISH})
-    old = '      - paragraph: "El tratamiento baja las células que combaten los microbios. Así que'
-    line, _ = edit(content, "es/when-to-call.yaml", old,
-                   '      - paragraph: >-\n          Su equipo de\n          atención médica sabe. El tratamiento baja'
-                   ' las células que combaten los microbios. Así que')
-    text = (content / "es/when-to-call.yaml").read_text(encoding="utf-8")
-    text = text.replace("Por eso la fiebre puede ser una emergencia.\"", "Por eso la fiebre puede ser una emergencia.")
-    (content / "es/when-to-call.yaml").write_text(text, encoding="utf-8")
+    old = '      - paragraph: "Los neutrófilos son glóbulos blancos que combaten los microbios.'
+    line, _ = edit(content, "es/supportive-care.yaml", old,
+                   '      - paragraph: >-\n          Su equipo de\n          atención médica sabe. Los neutrófilos son'
+                   ' glóbulos blancos que combaten los microbios.')
+    text = (content / "es/supportive-care.yaml").read_text(encoding="utf-8")
+    text = text.replace("Los médicos llaman a esto neutropenia.\"", "Los médicos llaman a esto neutropenia.")
+    (content / "es/supportive-care.yaml").write_text(text, encoding="utf-8")
     code, lines = run_check(content, capsys)
-    assert lines == [f'handouts/es/when-to-call.yaml:{line + 1}:14: termbase: use "equipo de atención" instead of '
+    assert lines == [f'handouts/es/supportive-care.yaml:{line + 1}:14: termbase: use "equipo de atención" instead of '
                      f'"equipo de atención médica"']
 
 
