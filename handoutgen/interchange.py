@@ -390,10 +390,28 @@ def _apply(text: str, doc: str, english, incoming: list[Incoming], by_id: dict) 
         if done == every and (part in touched or by_id[next(iter(every))].state != TRANSLATED):
             entry["translated_from"] = DoubleQuotedScalarString(content_hash(english_units[part]))
             if "untranslated" in entry:
-                del entry["untranslated"]
+                _drop_key(entry, "untranslated")
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _drop_key(mapping, key: str) -> None:
+    """Delete a key and its own end-of-line comment, keeping the comment lines below it (the next text's `# en:`)."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    keys = list(mapping)
+    token = mapping.ca.items.get(key, [None] * 4)[2]
+    rest = token.value.split("\n", 1)[1] if token is not None and "\n" in token.value else ""
+    del mapping[key]
+    before = keys[keys.index(key) - 1] if keys.index(key) else None
+    if rest and before is not None:
+        slots = mapping.ca.items.setdefault(before, [None, None, None, None])
+        if slots[2] is None:
+            slots[2] = CommentToken("\n" + rest, CommentMark(0), None)
+        else:
+            slots[2].value += rest
 
 
 def _check_with(root: Path, locale: str, changed: dict[str, str]) -> None:
