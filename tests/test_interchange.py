@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from translate.storage import po, xliff
+from translate.storage import xliff
 
 from handoutgen.cli import main
 from handoutgen.content import load_project
@@ -184,3 +184,16 @@ def test_a_file_for_another_language_or_not_xliff_is_refused(content, tmp_path, 
     bad.write_text("<xliff><file>", encoding="utf-8")
     assert run_import(content, "es", bad) == 1
     assert "not a XLIFF file translate-toolkit can read" in capsys.readouterr().err
+
+
+def test_a_reviewed_file_is_signed_off_and_an_untranslated_part_has_an_empty_msgstr(content, tmp_path):
+    path = content / "es" / "when-to-call.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'review:\n  status: "draft"',
+        'review:\n  status: reviewed\n  reviewed_by: M. Test\n  credential: medical translator\n'
+        '  reviewed_on: 2026-01-01'), encoding="utf-8")
+    units = xliff_units(export(content, tmp_path, "es", "xliff", "--topic", "when-to-call"))
+    assert {unit.get_state_n() for unit in units.values()} == {xliff.xliffunit.S_SIGNED_OFF}
+    catalog = polib.pofile(str(export(content, tmp_path, "ar", "po")))
+    entry = next(e for e in catalog if e.msgctxt == "what-is-all/title/title")
+    assert entry.msgid == "What is ALL?" and entry.msgstr == "" and not entry.fuzzy
