@@ -340,7 +340,7 @@ def _export(args) -> int:
 
 
 def _import(args) -> int:
-    from .interchange import Refused, import_file
+    from .importing import Refused, import_file
 
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
