@@ -51,15 +51,14 @@ def read_interchange(path: Path, locale: str) -> list[Incoming]:
     language = store.gettargetlanguage()
     if language and language.replace("_", "-") != locale:
         raise UserError(f"{display_path(path)}: its target language is {language}, not {locale}")
-    lines = raw.decode("utf-8", "replace").splitlines()
+    po_lines = _msgctxt_lines(raw.decode("utf-8", "replace").splitlines()) if is_po else {}
     out = []
     for unit in store.units:
         if unit.isheader() or not unit.source:
             continue
         if is_po:
             uid = unit.getcontext()
-            needle = f'msgctxt "{uid}"'
-            line = next((n for n, text in enumerate(lines, 1) if text.startswith(needle)), 0)
+            line = po_lines.get(uid, 0)
             final = unit.istranslated() and not unit.isfuzzy()
         else:
             uid = unit.getid().split("\x04")[-1]
@@ -67,6 +66,24 @@ def read_interchange(path: Path, locale: str) -> list[Incoming]:
             final = bool(unit.target) and unit.get_state_n() >= unit.S_TRANSLATED
         out.append(Incoming(uid, unit.target or "", final, line))
     return out
+
+
+def _msgctxt_lines(lines: list[str]) -> dict[str, int]:
+    """Return the line of each `msgctxt` in a PO file by its text, its continuation lines joined."""
+    import json
+
+    found = {}
+    for n, text in enumerate(lines):
+        if text.startswith("msgctxt "):
+            quoted, k = [text[len("msgctxt "):]], n + 1
+            while k < len(lines) and lines[k].startswith('"'):
+                quoted.append(lines[k].strip())
+                k += 1
+            try:
+                found.setdefault("".join(json.loads(q) for q in quoted), n + 1)
+            except ValueError:  # an escape JSON does not read: the unit is still imported, without a line
+                continue
+    return found
 
 
 def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:

@@ -104,6 +104,8 @@ def test_an_extra_list_item_and_a_glyph_no_font_has_are_refused_with_the_unit_id
     out = export(content, tmp_path, "es", "po")
     catalog = polib.pofile(str(out))
     catalog.append(polib.POEntry(msgctxt="when-to-call/call-today/blocks[0].bullets[6]", msgid="Extra", msgstr="Más"))
+    long_id = "questions-for-the-care-team/about-the-treatment-plan/blocks[0].questions[0]"  # msgctxt wraps
+    next(e for e in catalog if e.msgctxt == long_id).msgstr = "¿{meta}?"
     entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-today/heading")
     entry.msgstr = "Llame hoy → mismo"
     catalog.save(str(out))
@@ -113,6 +115,9 @@ def test_an_extra_list_item_and_a_glyph_no_font_has_are_refused_with_the_unit_id
     err = capsys.readouterr().err
     assert "when-to-call/call-today/blocks[0].bullets[6]: the English has 6 items here" in err
     assert "when-to-call/call-today/heading: character '→' (U+2192)" in err
+    text = out.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, t in enumerate(text, 1) if t.startswith("msgctxt") and long_id in text[n])
+    assert f"{out}:{line}:1: {long_id}: placeholders must match" in err
     assert snapshot(content) == before
 
 
