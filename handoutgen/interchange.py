@@ -90,7 +90,9 @@ def collect(root: Path, locale: str, topics: list[str] | None = None) -> tuple[l
     if project.all_problems() or locale not in project.locales:
         raise UserError("fix these first (`generate.py check`):\n" + "\n".join(map(str, project.all_problems())))
     source, target = project.source, project.locales[locale]
-    documents = [(t, source.topics[t]) for t in sorted(source.topics) if not topics or t in topics]
+    order = [t for t in (project.booklet.topics if project.booklet else []) if t in source.topics]
+    order += sorted(set(source.topics) - set(order))  # reading order, as a translator reads the booklet
+    documents = [(t, source.topics[t]) for t in order if not topics or t in topics]
     if source.glossary and (not topics or "glossary" in topics):
         documents.append(("glossary", source.glossary))
     if topics and not documents:
