@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=None, metavar="FILE",
                         help="where to write (default: L.xlf or L.po in the current folder; - for stdout)")
     export.add_argument("--topic", action="append", default=[], metavar="T",
-                        help="only this topic, or glossary (repeatable; default: all)")
+                        help="only this topic, glossary or strings (repeatable; default: all)")
     export.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
                         help="the content folder (default: handouts/)")
     export.add_argument("--debug", action="store_true", help="show tracebacks")

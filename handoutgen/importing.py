@@ -23,7 +23,7 @@ from .errors import Problem, UserError, display_path
 from .interchange import collect, part_loc, value_at
 from .markup import parse_placeholders
 from .source import parse_yaml, read_file
-from .translation import TRANSLATED, content_hash, placeholder_message, units
+from .translation import TRANSLATED, content_hash, placeholder_message, slot_messages, units
 
 
 @dataclass
@@ -109,9 +109,13 @@ def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:
         if not item.text:
             continue
         errors = parse_placeholders(item.text)[1]
-        message = errors[0].message if errors else placeholder_message(unit.source, item.text)
-        if message:
-            problems.append(Problem(*here, message))
+        if unit.doc == "strings":  # each UI string has its own placeholders; plural forms differ by language
+            messages = slot_messages(".".join(map(str, unit.path)), item.text)
+            if not messages and unit.part != "pages":
+                messages = [m for m in [placeholder_message(unit.source, item.text)] if m]
+        else:
+            messages = [errors[0].message if errors else placeholder_message(unit.source, item.text)]
+        problems += [Problem(*here, message) for message in messages if message]
         for char in fonts.uncovered(item.text, families):
             problems.append(Problem(*here, f"character {char!r} (U+{ord(char):04X}) is in none of the fonts "
                                            f"{', '.join(families)}; {fonts.coverage_hint(char, families)}"))
@@ -120,8 +124,12 @@ def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:
     source = project.source
     texts: dict[str, str] = {}
     for doc in dict.fromkeys(by_id[i.id].doc for i in incoming if i.text):
-        english = source.glossary if doc == "glossary" else source.topics[doc]
         file = root / locale / f"{doc}.yaml"
+        if doc == "strings":
+            texts[doc] = _apply_strings(read_file(file).decode("utf-8") if file.exists() else "",
+                                        [i for i in incoming if i.text and by_id[i.id].doc == doc], by_id)
+            continue
+        english = source.glossary if doc == "glossary" else source.topics[doc]
         kind, key = ("glossary-translation", "terms") if doc == "glossary" else ("translation", "sections")
         if file.exists():
             parsed, _ = parse_yaml(read_file(file).decode("utf-8").removeprefix("\ufeff"), file)
@@ -205,6 +213,34 @@ def _apply(text: str, doc: str, english, incoming: list[Incoming], by_id: dict) 
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _apply_strings(text: str, incoming: list[Incoming], by_id: dict) -> str:
+    """Return a strings file's text with the finished units in it; a string still commented out is added at the end."""
+    from ruamel.yaml.comments import CommentedMap
+
+    yaml = _yaml()
+    data = yaml.load(text) if text.strip() else None
+    added = CommentedMap()
+    for item in incoming:
+        if not item.final:
+            continue  # a UI string prints as it is: a draft never replaces it
+        path = by_id[item.id].path
+        holder = data if isinstance(data, dict) and path[0] in data else added
+        for key in path[:-1]:
+            holder = holder.setdefault(key, CommentedMap())
+        old = holder.get(path[-1])
+        if old != item.text:
+            holder[path[-1]] = type(old)(item.text) if isinstance(old, str) else DoubleQuotedScalarString(item.text)
+    out = io.StringIO()
+    if data is not None:
+        yaml.dump(data, out)
+    text = out.getvalue() if data is not None else text
+    if added:
+        extra = io.StringIO()
+        yaml.dump(added, extra)
+        text += ("" if not text or text.endswith("\n") else "\n") + extra.getvalue()
+    return text
 
 
 def _drop_key(mapping, key: str) -> None:

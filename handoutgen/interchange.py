@@ -28,6 +28,9 @@ PLACEHOLDER_NOTES = {
     "daytime_phone": "the clinic's daytime number",
     "clinic_name": "the clinic's name",
     "fever_threshold": "the fever temperature, such as 38.0 °C",
+    "date": "a date", "next": "the next review date", "page": "the page number", "pages": "the number of pages",
+    "n": "a number", "url": "the web address", "name": "the reviewer's name", "credential": "their credential",
+    "titles": "a list of handout titles",
 }
 
 
@@ -95,8 +98,9 @@ def collect(root: Path, locale: str, topics: list[str] | None = None) -> tuple[l
     documents = [(t, source.topics[t]) for t in order if not topics or t in topics]
     if source.glossary and (not topics or "glossary" in topics):
         documents.append(("glossary", source.glossary))
-    if topics and not documents:
-        raise UserError(f"no English topic {', '.join(topics)}")
+    unknown = [t for t in topics or [] if t not in source.topics and t not in {"glossary", "strings"}]
+    if unknown:
+        raise UserError(f"no English topic {', '.join(unknown)}; topics: {', '.join(order)}, glossary, strings")
     out = []
     for doc, english in documents:
         raw = _raw(root / locale / f"{doc}.yaml")
@@ -119,14 +123,37 @@ def collect(root: Path, locale: str, topics: list[str] | None = None) -> tuple[l
                 out.append(Unit(f"{doc}/{part}/{format_loc(path)}", doc, part, path, text,
                                 None if state == MISSING else have, state,
                                 was if isinstance(was, str) and was != text else None, where))
+    if not topics or "strings" in topics:
+        out += _string_units(source.strings.model_dump(), _raw(root / locale / "strings.yaml", True), locale)
     return out, project
 
 
-def _raw(path: Path):
+def _string_units(english: dict, have: dict | None, locale: str) -> list[Unit]:
+    """Return a unit for every UI string: `strings/key` or `strings/key.sub`, one for each plural form of `pages`."""
+    from .content import plural_forms
+
+    have = have if isinstance(have, dict) else {}
+    context = ["UI string: words the handouts print around the content (headings, footer, urgent box)"]
+    out = []
+    for key, value in english.items():
+        if key == "pages":
+            forms = sorted(plural_forms(locale))
+            value = {form: value.get(form, value["other"]) for form in forms}
+        pairs = [((key, sub), text) for sub, text in value.items()] if isinstance(value, dict) else [((key,), value)]
+        for path, text in pairs:
+            target = value_at(have, path)
+            note = [f"Plural form '{path[1]}' of the page count ({{n}} is the number)"] if key == "pages" else []
+            out.append(Unit(f"strings/{'.'.join(path)}", "strings", key, path, text,
+                            target if isinstance(target, str) else None,
+                            TRANSLATED if isinstance(target, str) else MISSING, None, context + note))
+    return out
+
+
+def _raw(path: Path, allow_empty: bool = False):
     """Return a translation file's plain data, or None when there is none."""
     if not path.exists():
         return None
-    doc, _ = parse_yaml(read_file(path).decode("utf-8").removeprefix("\ufeff"), path)
+    doc, _ = parse_yaml(read_file(path).decode("utf-8").removeprefix("\ufeff"), path, allow_empty)
     return doc.data if doc else None
 
 

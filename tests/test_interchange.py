@@ -202,3 +202,31 @@ def test_a_reviewed_file_is_signed_off_and_an_untranslated_part_has_an_empty_msg
     catalog = polib.pofile(str(export(content, tmp_path, "ar", "po")))
     entry = next(e for e in catalog if e.msgctxt == "what-is-all/title/title")
     assert entry.msgid == "What is ALL?" and entry.msgstr == "" and not entry.fuzzy
+
+
+def test_ui_strings_of_a_new_language_are_added_and_their_own_placeholders_checked(content, tmp_path, capsys):
+    assert main(["translate", "fr", "--content", str(content)]) == 0  # strings.yaml: every string commented out
+    out = export(content, tmp_path, "fr", "po")
+    catalog = polib.pofile(str(out))
+    fill = {"strings/key_points": "Points clés", "strings/callout_labels.urgent": "Urgent",
+            "strings/pages.one": "{n} page", "strings/pages.many": "{n} de pages", "strings/pages.other": "{n} pages",
+            "strings/urgent_box": "Appelez le {fever_threshold}"}
+    for entry in catalog:
+        if entry.msgctxt in fill:
+            assert entry.msgstr == ""
+            entry.msgstr = fill[entry.msgctxt]
+    catalog.save(str(out))
+    before = snapshot(content)
+    capsys.readouterr()
+    assert run_import(content, "fr", out) == 1
+    assert "strings/urgent_box: must contain {urgent_phone}" in capsys.readouterr().err
+    assert snapshot(content) == before
+    next(e for e in catalog if e.msgctxt == "strings/urgent_box").msgstr = ""
+    catalog.save(str(out))
+    assert run_import(content, "fr", out) == 0
+    strings = (content / "fr" / "strings.yaml").read_text(encoding="utf-8")
+    assert strings.startswith(before["fr/strings.yaml"].decode())  # the commented-out English is kept
+    assert strings.endswith('key_points: "Points clés"\ncallout_labels:\n  urgent: "Urgent"\npages:\n  many: "{n} de pages"\n  one: "{n} page"\n'
+                            '  other: "{n} pages"\n')
+    locale = load_project(content, ["fr"]).locales["fr"]
+    assert locale.strings.key_points == "Points clés" and "key_points" not in locale.missing_strings
