@@ -1,4 +1,5 @@
-"""The command line: `build` (the default), `check`, `literacy`, `status`, `translate`, `serve` and `schema`.
+"""The command line: `build` (the default), `check`, `literacy`, `status`, `translate`, `export`, `import`,
+`serve` and `schema`.
 
 Exit codes follow Click's conventions: 0 success, 1 a content or user error, 2 a usage error.
 """
@@ -15,7 +16,7 @@ from .errors import UserError
 from .paths import CONTENT, DEFAULT_CLINIC
 from .write import WriteError
 
-COMMANDS = ("build", "check", "literacy", "status", "translate", "serve", "schema")
+COMMANDS = ("build", "check", "literacy", "status", "translate", "export", "import", "serve", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,6 +118,30 @@ def _parser() -> argparse.ArgumentParser:
                                 "when-to-call/call-right-away (or when-to-call/title)")
     translate.add_argument("--debug", action="store_true", help="show tracebacks")
 
+    export = commands.add_parser(
+        "export", help="write a locale's texts as XLIFF 1.2 or PO for a translation agency's CAT tool",
+        description="Write every translatable text of a locale: the English as source, the translation as "
+                    "target, its state, the previous English where it changed, and placeholders protected.")
+    export.add_argument("locale", metavar="L", help="the locale, such as es")
+    export.add_argument("--format", choices=["xliff", "po"], default="xliff", help="xliff (default) or po")
+    export.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help="where to write (default: L.xlf or L.po in the current folder; - for stdout)")
+    export.add_argument("--topic", action="append", default=[], metavar="T",
+                        help="only this topic, glossary or strings (repeatable; default: all)")
+    export.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
+                        help="the content folder (default: handouts/)")
+    export.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    import_ = commands.add_parser(
+        "import", help="write the finished translations of an XLIFF or PO file back into handouts/L/",
+        description="Check every unit and the whole locale with the new text first; write nothing when "
+                    "anything is wrong. Only texts that changed are written; comments and layout are kept.")
+    import_.add_argument("locale", metavar="L", help="the locale, such as es")
+    import_.add_argument("file", type=Path, metavar="FILE", help="the .xlf, .xliff or .po file")
+    import_.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
+                         help="the content folder (default: handouts/)")
+    import_.add_argument("--debug", action="store_true", help="show tracebacks")
+
     schema = commands.add_parser("schema", help="write the JSON Schemas editors use",
                                  description="Write handoutgen/schemas/*.json from the content classes.")
     schema.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -168,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             return _status(args)
         if args.command == "translate":
             return _translate(args)
+        if args.command == "export":
+            return _export(args)
+        if args.command == "import":
+            return _import(args)
         if args.command == "serve":
             return _serve(args)
         if args.command == "schema":
@@ -289,6 +318,40 @@ def _translate(args) -> int:
     if changed:
         print(f"Next: translate the parts marked `untranslated: true`, then run "
               f"`generate.py status --locale {args.locale}`.")
+    return 0
+
+
+def _export(args) -> int:
+    from .interchange import FORMATS, export
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    data, units = export(args.content, args.locale, args.format, args.topic)
+    if args.out == Path("-"):
+        sys.stdout.buffer.write(data)
+        return 0
+    out = args.out or Path(args.locale + FORMATS[args.format])
+    from .write import write_atomically
+
+    write_atomically(out, data)
+    todo = sum(1 for unit in units if unit.state != "translated")
+    print(f"Wrote {out}: {len(units)} units, {todo} to translate or review.", file=sys.stderr)
+    return 0
+
+
+def _import(args) -> int:
+    from .importing import Refused, import_file
+
+    if not args.content.is_dir():
+        raise UserError(f"content folder not found: {args.content}")
+    try:
+        written = import_file(args.content, args.locale, args.file)
+    except Refused as refused:
+        _report_problems(refused.problems)
+        print("Error: import refused; nothing was written.", file=sys.stderr)
+        return 1
+    if written:
+        print(f"{len(written)} file{'s' * (len(written) != 1)} updated. Next: generate.py status --locale {args.locale}")
     return 0
 
 
