@@ -49,7 +49,7 @@ def test_xliff_round_trip_through_translate_toolkit_changes_no_byte(content, tmp
     assert b'xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"' in raw
     assert b'source-language="en"' in raw and b'target-language="es"' in raw
     units = xliff_units(out)
-    phone = units["when-to-call/title/key_points[0]"]
+    phone = units["when-to-call/call-now/blocks[0].callout.title"]
     assert "{urgent_phone}" in phone.source and "{urgent_phone}" in phone.target
     assert b'<ph id="1">{urgent_phone}</ph>' in raw  # a locked tag in a CAT tool
     assert any("24-hour urgent number" in note for note in [phone.getnotes()])
@@ -67,8 +67,8 @@ def test_xliff_round_trip_through_translate_toolkit_changes_no_byte(content, tmp
 def test_po_edited_with_polib_changes_only_that_line_and_keeps_comments(content, tmp_path):
     out = export(content, tmp_path, "es", "po")
     catalog = polib.pofile(str(out))
-    entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-today/heading")
-    assert "python-brace-format" in next(e for e in catalog if e.msgctxt == "when-to-call/title/key_points[0]").flags
+    entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-promptly/heading")
+    assert "python-brace-format" in next(e for e in catalog if e.msgctxt == "when-to-call/call-now/blocks[0].callout.title").flags
     assert catalog.metadata["Language"] == "es" and not catalog.metadata.get("POT-Creation-Date")  # reproducible
     entry.msgstr = "Llame hoy mismo"
     catalog.save(str(out))
@@ -77,7 +77,7 @@ def test_po_edited_with_polib_changes_only_that_line_and_keeps_comments(content,
     assert run_import(content, "es", out) == 0
     new = path.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(old, new) if a != b]
-    assert len(old) == len(new) and changed == [('    heading: "Llame el mismo día"', '    heading: "Llame hoy mismo"')]
+    assert len(old) == len(new) and changed == [('    heading: "Llame pronto"', '    heading: "Llame hoy mismo"')]
 
 
 def test_an_xliff_unit_with_a_broken_placeholder_is_refused_and_nothing_is_written(content, tmp_path, capsys):
@@ -85,17 +85,17 @@ def test_an_xliff_unit_with_a_broken_placeholder_is_refused_and_nothing_is_writt
     store = xliff.xlifffile.parsestring(out.read_bytes())
     for unit in store.units:
         uid = unit.getid().split("\x04")[-1]
-        if uid == "when-to-call/call-today/heading":
-            unit.settarget("Llame hoy mismo")  # a good change in the same file: not written either
-        if uid == "when-to-call/title/key_points[0]":
+        if uid == "when-to-call/call-promptly/heading":
+            unit.settarget("Llame sin esperar")  # a good change in the same file: not written either
+        if uid == "when-to-call/call-now/blocks[0].callout.title":
             unit.settarget(unit.target.replace("{urgent_phone}", "{urgent phone}"))
     out.write_bytes(bytes(store))
-    line = xliff_units(out)["when-to-call/title/key_points[0]"].xmlelement.sourceline
+    line = xliff_units(out)["when-to-call/call-now/blocks[0].callout.title"].xmlelement.sourceline
     before = snapshot(content)
     capsys.readouterr()
     assert run_import(content, "es", out) == 1
     err = capsys.readouterr().err
-    assert f"{out}:{line}:1: when-to-call/title/key_points[0]: " in err
+    assert f"{out}:{line}:1: when-to-call/call-now/blocks[0].callout.title: " in err
     assert "'{urgent phone}' is not a placeholder" in err and "nothing was written" in err
     assert snapshot(content) == before
 
@@ -103,18 +103,18 @@ def test_an_xliff_unit_with_a_broken_placeholder_is_refused_and_nothing_is_writt
 def test_an_extra_list_item_and_a_glyph_no_font_has_are_refused_with_the_unit_id(content, tmp_path, capsys):
     out = export(content, tmp_path, "es", "po")
     catalog = polib.pofile(str(out))
-    catalog.append(polib.POEntry(msgctxt="when-to-call/call-today/blocks[0].bullets[6]", msgid="Extra", msgstr="Más"))
+    catalog.append(polib.POEntry(msgctxt="when-to-call/call-promptly/blocks[0].callout.bullets[3]", msgid="Extra", msgstr="Más"))
     long_id = "questions-for-the-care-team/about-the-treatment-plan/blocks[0].questions[0]"  # msgctxt wraps
     next(e for e in catalog if e.msgctxt == long_id).msgstr = "¿{meta}?"
-    entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-today/heading")
-    entry.msgstr = "Llame hoy → mismo"
+    entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-promptly/heading")
+    entry.msgstr = "Llame → pronto"
     catalog.save(str(out))
     before = snapshot(content)
     capsys.readouterr()
     assert run_import(content, "es", out) == 1
     err = capsys.readouterr().err
-    assert "when-to-call/call-today/blocks[0].bullets[6]: the English has 6 items here" in err
-    assert "when-to-call/call-today/heading: character '→' (U+2192)" in err
+    assert "when-to-call/call-promptly/blocks[0].callout.bullets[3]: the English has 3 items here" in err
+    assert "when-to-call/call-promptly/heading: character '→' (U+2192)" in err
     text = out.read_text(encoding="utf-8").splitlines()
     line = next(n for n, t in enumerate(text, 1) if t.startswith("msgctxt") and long_id in text[n])
     assert f"{out}:{line}:1: {long_id}: placeholders must match" in err
@@ -127,26 +127,26 @@ def test_english_changed_since_is_needs_review_with_the_old_english_and_accepted
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-qm", "content"], check=True)
     english = content / "en" / "when-to-call.yaml"
-    english.write_text(english.read_text(encoding="utf-8").replace("Call the same day", "Call on the same day"),
+    english.write_text(english.read_text(encoding="utf-8").replace("heading: Call promptly", "heading: Call quickly"),
                        encoding="utf-8")
     out = export(content, tmp_path, "es", "xliff")
-    unit = xliff_units(out)["when-to-call/call-today/heading"]
+    unit = xliff_units(out)["when-to-call/call-promptly/heading"]
     assert unit.get_state_n() == unit.S_NEEDS_REVIEW
-    assert "it read: Call the same day" in unit.getnotes()
+    assert "it read: Call promptly" in unit.getnotes()
     catalog = polib.pofile(str(export(content, tmp_path, "es", "po")))
-    entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-today/heading")
-    assert entry.fuzzy and entry.previous_msgid == "Call the same day"
+    entry = next(e for e in catalog if e.msgctxt == "when-to-call/call-promptly/heading")
+    assert entry.fuzzy and entry.previous_msgid == "Call promptly"
     before = snapshot(content)
     assert run_import(content, "es", tmp_path / "es.po") == 0  # draft units: nothing changes
     assert snapshot(content) == before
     for e in catalog:  # the translator reviewed the section and cleared the fuzzy flags
-        if e.msgctxt.startswith("when-to-call/call-today/"):
+        if e.msgctxt.startswith("when-to-call/call-promptly/"):
             e.flags.remove("fuzzy")
     catalog.save(str(tmp_path / "es.po"))
     assert run_import(content, "es", tmp_path / "es.po") == 0
     project = load_project(content, ["es"])
     found = states(project.source.topics["when-to-call"], project.locales["es"].translations["when-to-call"])
-    assert found["call-today"] == TRANSLATED and OUTDATED not in found.values()
+    assert found["call-promptly"] == TRANSLATED and OUTDATED not in found.values()
 
 
 def test_a_missing_file_is_started_and_a_finished_part_loses_untranslated(content, tmp_path):
