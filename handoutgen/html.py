@@ -135,7 +135,8 @@ def edition_css(edition: Edition, strings: UIStrings) -> str:
     css = f"@page {{ size: {PAPER_SIZES[edition.paper]}; @{numbers} {{ content: {' '.join(parts)}; }} }}\n"
     css += f"html {{ font-family: {', '.join(css_string(f) for f in fonts.families_for(edition.locale))}; }}\n"
     if not edition.large_print and can_hyphenate(edition.locale):
-        css += "html { hyphens: auto; hyphenate-character: \"-\"; }\n"
+        # Never split a word under 7 letters, nor leave fewer than 3 letters on either side.
+        css += "html { hyphens: auto; hyphenate-character: \"-\"; hyphenate-limit-chars: 7 3 3; }\n"
     if edition.clinic and edition.clinic.accent and re.fullmatch(r"#[0-9a-fA-F]{6}", edition.clinic.accent):
         css += f"h1, h2, .cover-title {{ color: {edition.clinic.accent}; }}\n"  # a colour the schema checked
     if edition.large_print:

@@ -259,6 +259,9 @@ class Topic(Model):
     """The highest Flesch-Kincaid grade allowed for this topic's text."""
     fillable: bool = False
     """Make the answers to this topic's questions PDF form fields named `question_1`, `question_2`, …"""
+    urgent_box: bool = True
+    """`false` only on a page whose first block is itself an urgent callout (the fridge page): that callout
+    then takes the urgent box's place, followed by its emergency and daytime lines, instead of saying it twice."""
 
     @model_validator(mode="after")
     def _unique_sections(self):

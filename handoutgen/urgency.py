@@ -22,12 +22,15 @@ Texts = Iterator[tuple[tuple, str]]
 
 def urgency_problems(code: str, documents: dict[str, Topic | Translation], files: dict[str, Path]) -> list[Problem]:
     """Return a problem for each urgent callout or fever sentence that differs from the fridge page's."""
+    problems = [_problem(files[doc_id], ("urgent_box",), "urgent_box: false needs the first block of the first "
+                         "section to be an urgent callout, which takes the urgent box's place")
+                for doc_id, doc in documents.items() if not getattr(doc, "urgent_box", True) and doc_id in files
+                and not _opens_with_urgent_callout(doc)]
     reference = documents.get(REFERENCE)
     if reference is None:
-        return []
+        return problems
     callouts = {_words(block) for _, block in _blocks(reference) if isinstance(block, Callout)}
     sentences = {text for _, text in _texts(reference)}
-    problems = []
     for doc_id, document in documents.items():
         if doc_id == REFERENCE or doc_id not in files:
             continue
@@ -42,6 +45,11 @@ def urgency_problems(code: str, documents: dict[str, Topic | Translation], files
                                          f"{REFERENCE} uses, word for word, so a fever gets the same action "
                                          f"everywhere"))
     return problems
+
+
+def _opens_with_urgent_callout(document: Topic) -> bool:
+    first = document.sections[0].blocks[0]
+    return isinstance(first, Callout) and first.callout.kind == "urgent"
 
 
 def _words(block: Callout) -> tuple:

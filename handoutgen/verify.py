@@ -9,7 +9,7 @@ refused unless:
 - no page shows an unfilled `{placeholder}`;
 - every font is embedded and is one of the bundled fonts, never one from the machine;
 - it has as many pages as the layout made, and no more than the topic's `max_pages`;
-- no word is wider than its line, and no text lies beyond the edge of the paper (either would
+- no word is wider than its line, and no text lies within 10 mm of the paper's edge (either would
   print cut off).
 """
 
@@ -31,6 +31,9 @@ UNFILLED = re.compile(r"\{[^{}\s]{1,40}\}")
 SPACES = re.compile(r"[\s\u00a0\u200e\u200f\u202f\u2066-\u2069\ufeff]+")
 MIRRORED = str.maketrans("()[]<>«»", "((<<<<««")
 """Brackets, one of each pair: a right-to-left run may map a mirrored glyph to its partner's character."""
+MM = 72 / 25.4
+EDGE_MM = 10
+"""No text nearer the paper's edge than this: a header or footer there may not print."""
 STYLE_WORDS = {"Regular", "Bold", "Italic", "Oblique", "Medium", "Semi", "SemiBold", "Light", "Condensed"}
 
 
@@ -103,20 +106,21 @@ class _Page:
         return ["".join(char for _, char in sorted(row)) for _, row in sorted(rows.items(), reverse=True)]
 
 
-def _text_objects(page) -> tuple[set[tuple[str, bool]], bool]:
-    """Return the fonts of a page's text (name, embedded), and whether any text lies off the paper."""
+def _text_objects(page) -> tuple[set[tuple[str, bool]], dict[str, float]]:
+    """Return the fonts of a page's text (name, embedded), and how near the text comes to each edge, in mm."""
     names = set()
     width, height = page.get_size()
-    off = False
+    near = {"top": 1e9, "bottom": 1e9, "left": 1e9, "right": 1e9}
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
         left, bottom, right, top = obj.get_bounds()
-        off = off or left < -1 or bottom < -1 or right > width + 1 or top > height + 1
+        for edge, points in (("top", height - top), ("bottom", bottom), ("left", left), ("right", width - right)):
+            near[edge] = min(near[edge], points / MM)
         font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
         size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
         buffer = ctypes.create_string_buffer(size)
         pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
         names.add((buffer.value.decode("latin-1"), bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
-    return names, off
+    return names, near
 
 
 def bundled_font(name: str) -> bool:
@@ -163,9 +167,13 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
                     refuse(number, f"lacks {what} {text}", promise.blame)
             for leftover in sorted(set(UNFILLED.findall(seen.text))):
                 refuse(number, f"shows an unfilled placeholder {leftover}", source or blame)
-            used, off = _text_objects(page)
-            if off:
+            used, near = _text_objects(page)
+            edge, closest = min(near.items(), key=lambda item: item[1])
+            if closest < 0:
                 refuse(number, "has text beyond the edge of the paper, which prints cut off", source or blame)
+            elif closest < EDGE_MM - 0.05:
+                refuse(number, f"has text {closest:.1f} mm from the {edge} edge of the paper; many printers leave "
+                               f"the outer {EDGE_MM} mm blank, so it could print cut off", source or blame)
             for name, embedded in used:
                 if not embedded or not bundled_font(name):
                     strange.add(f"{name}{'' if embedded else ' (not embedded)'}")

@@ -1,0 +1,99 @@
+"""Print layout, measured on the PDFs: large print really large, the urgent line at body size,
+nothing within 10 mm of the paper's edge, the fridge page's steps together, hyphenation limits."""
+
+from __future__ import annotations
+
+import re
+
+import pdfplumber
+import pytest
+
+from handoutgen.cli import main
+
+MM = 72 / 25.4
+FOOTER_MM = 35  # large print's bottom margin: the footer's clinic, review and version lines
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    out = tmp_path_factory.mktemp("large")
+    for paper in ("letter", "a4"):
+        assert main(["build", "--edition", "large-print", "--paper", paper, "--out", str(out / paper),
+                     "--topic", "when-to-call", "--topic", "supportive-care", "--topic", "my-care-team"]) == 0
+    return out
+
+
+def chars_by_zone(pdf_path, rtl=False):
+    """Yield (page number, zone, char) for every character: zone is "footer" for the footer box, else "reader"."""
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                in_margin = char["bottom"] > page.height - FOOTER_MM * MM
+                footer_box = char["x0"] > page.width * 0.28 if rtl else char["x1"] < page.width * 0.72
+                yield number, "footer" if in_margin and footer_box else "reader", char
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "ar"])
+def test_large_print_every_character_a_reader_needs_is_18_pt(large, locale):
+    smallest = {"reader": 99.0, "footer": 99.0}
+    for pdf in sorted((large / "letter" / locale / "large-print").glob("*.pdf")):
+        for number, zone, char in chars_by_zone(pdf, rtl=locale == "ar"):
+            if char["size"] < smallest[zone]:
+                smallest[zone] = char["size"]
+            assert char["size"] >= (17.9 if zone == "reader" else 11.9), (pdf.name, number, zone, char["text"],
+                                                                           round(char["size"], 1))
+    assert smallest["reader"] >= 17.9 and 11.9 <= smallest["footer"] < 17.9  # the footer zone is really measured
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("locale", ["en", "es", "ar"])
+def test_large_print_fridge_page_is_two_pages_at_most_with_the_fever_steps_together(large, paper, locale):
+    with pdfplumber.open(large / paper / locale / "large-print" / "when-to-call.pdf") as pdf:
+        assert len(pdf.pages) <= 2
+        pages_with_steps = {number for number, page in enumerate(pdf.pages, 1)
+                            for word in page.extract_words() if re.fullmatch(r"[1-4]\.|\.[1-4]", word["text"])}
+    assert len(pages_with_steps) == 1  # the numbered fever steps never split across pages
+
+
+def test_standard_urgent_line_is_at_least_the_body_size(built):
+    for name, body in (("supportive-care.pdf", 12.5), ("when-to-call.pdf", 12)):
+        with pdfplumber.open(built / "en" / name) as pdf:
+            for page in pdf.pages:
+                header = [c for c in page.chars if c["bottom"] < 24 * MM and c["text"].strip()]
+                assert header and min(c["size"] for c in header) >= body - 0.05, (name, page.page_number)
+                assert "+1 555-0199" in "".join(c["text"] for c in header)
+
+
+def test_no_text_within_10_mm_of_the_paper_edge_in_any_locale(built):
+    closest = 99.0
+    for pdf_path in sorted(built.rglob("*.pdf")):
+        with pdfplumber.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                for c in page.chars:
+                    gap = min(c["top"], page.height - c["bottom"], c["x0"], page.width - c["x1"]) / MM
+                    closest = min(closest, gap)
+                    assert gap >= 9.95, (pdf_path.name, page.page_number, c["text"], round(gap, 1))
+    assert closest < 20  # the header and footer are really in the measured margins
+
+
+def test_hyphenation_never_splits_short_words_or_leaves_two_letters(built):
+    splits = 0
+    for pdf_path in sorted((built / "en").glob("*.pdf")) + sorted((built / "es").glob("*.pdf")):
+        html_path = pdf_path.with_suffix(".html")
+        if not html_path.exists():
+            continue  # booklets repeat the topics
+        source = html_path.read_text(encoding="utf-8")
+        with pdfplumber.open(pdf_path) as pdf:
+            for page in pdf.pages:
+                lines = (page.extract_text() or "").splitlines()
+                for line, following in zip(lines, lines[1:]):
+                    first, rest = re.search(r"(\w+)-$", line), re.match(r"\w+", following)
+                    if not first or not rest or f"{first.group(1)}-{rest.group(0)}" in source:
+                        continue  # no split, or a hyphen the text really has (flu-like, T-cell)
+                    splits += 1
+                    word = first.group(1) + rest.group(0)
+                    assert len(word) >= 7 and len(first.group(1)) >= 3 and len(rest.group(0)) >= 3, (
+                        pdf_path.name, line, following)
+    assert splits  # hyphenation is on, so the rule was really exercised
