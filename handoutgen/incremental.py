@@ -1,7 +1,7 @@
 """Incremental builds: a PDF whose inputs have not changed is not rendered again.
 
-A target's key is a digest of everything that makes its bytes: the HTML, the stylesheets, the
-fonts it may use, WeasyPrint's version, and our own rendering, tagging and verifying code. The
+A target's key is a digest of everything that makes its bytes: the HTML, the stylesheets and
+their icons, the fonts it may use, WeasyPrint's version, and our own rendering, tagging and verifying code. The
 manifest beside the outputs records each PDF's key and the SHA-256 of its bytes, so a fresh
 `--out` is a cold build, and a PDF changed or deleted by hand is rendered again.
 """
@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import fonts
+from .paths import STYLES
 
 RENDERING_MODULES = ("pdf.py", "pdfua.py", "tounicode.py", "render.py", "verify.py")
 """Our code that shapes or judges a PDF's bytes: a change to it renders everything again."""
@@ -30,6 +31,8 @@ def renderer_id() -> str:
         digest.update((here / name).read_bytes())
     for face in fonts.faces():
         digest.update(f"{face.family}:{face.path.name}:{face.path.stat().st_size};".encode())
+    for icon in sorted((STYLES / "icons").glob("*.svg")):  # drawn by the stylesheets, so part of every page
+        digest.update(icon.name.encode() + icon.read_bytes())
     return digest.hexdigest()
 
 
