@@ -26,7 +26,7 @@ from .content import LocaleContent, Project
 from .errors import display_path
 from .readability import WORD, grade, split_sentences, topic_sentences
 from .schema import (Bullets, Callout, Contacts, Fields, Glossary, GlossaryTranslation, Paragraph, Questions, Steps,
-                     Terms, Topic, Translation)
+                     Terms, Timeline, Topic, Translation)
 from .source import Loc, format_loc, read_yaml
 from .translation import SUMMARY
 
@@ -140,6 +140,13 @@ def _block_passages(block, at: Loc, s: int) -> Iterator[Passage]:
             yield Passage(at + ("callout", "text"), body.text, "callout_text", s, True)
         for k, item in enumerate(body.bullets or []):
             yield Passage(at + ("callout", "bullets", k), item, "callout_bullet", s, True)
+    elif isinstance(block, Timeline):
+        body = block.timeline
+        yield Passage(at + ("timeline", "title"), body.title, "callout_title", s)
+        for k, phase in enumerate(body.phases):
+            yield Passage(at + ("timeline", "phases", k, "text"), phase.text, "bullet", s, True)
+        if body.maybe:
+            yield Passage(at + ("timeline", "maybe", "text"), body.maybe.text, "bullet", s, True)
     elif isinstance(block, Terms):
         yield Passage(at + ("terms",), "", "terms", s, terms=tuple(block.terms))
     elif isinstance(block, Contacts):

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .schema import Bullets, Callout, Glossary, Paragraph, Questions, Steps, Topic
+from .schema import Bullets, Callout, Glossary, Paragraph, Questions, Steps, Timeline, Topic
 
 WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
@@ -98,4 +98,7 @@ def topic_sentences(topic: Topic | Glossary) -> list[str]:
                     texts += getattr(block, type(block).__name__.lower())
                 elif isinstance(block, Callout):
                     texts += [block.callout.text or ""] + list(block.callout.bullets or [])
+                elif isinstance(block, Timeline):
+                    body = block.timeline
+                    texts += [phase.text for phase in body.phases + ([body.maybe] if body.maybe else [])]
     return [s for t in texts for s in split_sentences(t)]

@@ -179,8 +179,35 @@ class Fields(Model):
     """The fields, in the order printed."""
 
 
+class Phase(Model):
+    """One step of a timeline: a short name and one short line about it."""
+
+    label: Text
+    """The step's name, such as `Induction`."""
+    text: Text
+    """One short line: what the step is for."""
+
+
+class TimelineBody(Model):
+    """Steps in order, drawn as a row of boxes joined by arrows (mirrored in a right-to-left language)."""
+
+    title: Text
+    """What the picture shows, printed above it, such as `The main phases of treatment`."""
+    phases: list[Phase] = Field(min_length=2, max_length=4)
+    """The steps, in the order they come."""
+    maybe: Phase | None = None
+    """A step only some people take (a stem cell transplant), drawn below the row in a dashed box."""
+
+
+class Timeline(Model):
+    """A picture of steps in order: a timeline of treatment phases."""
+
+    timeline: TimelineBody
+    """The timeline's title and steps."""
+
+
 BLOCK_KINDS = {"paragraph": Paragraph, "bullets": Bullets, "steps": Steps, "callout": Callout,
-               "questions": Questions, "terms": Terms, "contacts": Contacts, "fields": Fields}
+               "questions": Questions, "terms": Terms, "contacts": Contacts, "fields": Fields, "timeline": Timeline}
 
 
 def _block_kind(value) -> str | None:
