@@ -141,6 +141,39 @@ def test_contents_links_say_where_they_lead_and_ids_are_listed(built):
         assert ids and set(str(n) for n in names[0::2]) == ids
 
 
+def test_contents_leader_dots_are_artifacts_and_entries_stay_links(built):
+    """The ". . . ." between a title and its page is not read aloud; every entry is still a Link."""
+    pikepdf = pytest.importorskip("pikepdf")
+    with pikepdf.open(built / "en" / "booklet.pdf") as pdf:
+        for page in pdf.pages[:4]:
+            entries = {str(a.Contents) for a in page.get("/Annots", []) if a.get("/Subtype") == "/Link"}
+            leaders = dots_in_leaders = marked_text = 0
+            stack: list[str] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ("BDC", "BMC"):
+                    layout = (name == "BDC" and str(operands[0]) == "/Artifact"
+                              and isinstance(operands[1], pikepdf.Dictionary) and operands[1].get("/Type") == "/Layout")
+                    leaders += layout
+                    stack.append("layout" if layout else str(operands[0]))
+                elif name == "EMC" and stack:
+                    stack.pop()
+                elif name in ("Tj", "TJ"):
+                    dots_in_leaders += "layout" in stack
+                    marked_text += "layout" not in stack
+            if entries:
+                break
+        assert len(entries) >= 10 and "What is ALL?" in entries
+        assert leaders == len(entries), (leaders, sorted(entries))  # one leader per entry, each an artifact
+        assert dots_in_leaders >= leaders and marked_text > 0
+        link_annotations = {a.objgen for a in page.get("/Annots", []) if a.get("/Subtype") == "/Link"}
+        parents = {kid.Obj.objgen for o in pdf.objects
+                   if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem" and o.get("/S") == "/Link"
+                   for kid in (o.K if isinstance(o.K, pikepdf.Array) else [o.K])
+                   if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"}
+        assert link_annotations and link_annotations <= parents  # every link area of the contents sits in a Link element
+
+
 def test_a_translucent_footer_is_still_an_artifact(tmp_path):
     """WeasyPrint draws a box with opacity into a separate stream: the footer must stay an artifact there too."""
     from handoutgen.pdf import PDFRenderer
