@@ -11,6 +11,9 @@ headers and footers are. So this module
 - draws each margin box inside one `/Artifact` marked-content sequence and gives nothing in it
   an MCID (`weasyprint.draw.draw_stacking_context`, `weasyprint.pdf.stream.Stream.marked`);
 - builds no structure for margin boxes (`weasyprint.pdf.tags._build_box_tree`);
+- draws the dots of a `leader()` (the table of contents' ". . . .") as a layout artifact and
+  builds no structure for them, so a screen reader does not read "dot dot dot" between a
+  section's title and its page (`weasyprint.draw.draw_inline_level`);
 - gives /Lang to the structure element of every HTML element with a `lang` attribute, which
   WeasyPrint 70 sets only on the document (Matterhorn checkpoint 11-006: a passage in another
   language must say so);
@@ -40,6 +43,7 @@ if not weasyprint.__version__.startswith("70."):
                       "installed: check whether it still needs the patch, then update this module")
 
 _draw_stacking_context = draw.draw_stacking_context
+_draw_inline_level = draw.draw_inline_level
 _marked = pdf_stream.Stream.marked
 _build_box_tree = tags._build_box_tree
 _in_artifact: ContextVar[bool] = ContextVar("in_artifact", default=False)
@@ -66,6 +70,21 @@ def _draw_as_artifact(stream, stacking_context):
         _in_artifact.reset(token)
 
 
+def _draw_leader_as_artifact(stream, page, box, *args, **kwargs):
+    """Draw a leader's dots as one layout artifact; draw every other inline box as WeasyPrint does."""
+    if not getattr(box, "is_leader", False) or stream._tags is None or _in_artifact.get():
+        return _draw_inline_level(stream, page, box, *args, **kwargs)
+    token = _in_artifact.set(True)
+    try:
+        pydyf.Stream.begin_marked_content(stream, "Artifact", pydyf.Dictionary({"Type": "/Layout"}))
+        try:
+            return _draw_inline_level(stream, page, box, *args, **kwargs)
+        finally:
+            pydyf.Stream.end_marked_content(stream)
+    finally:
+        _in_artifact.reset(token)
+
+
 @contextmanager
 def _marked_unless_artifact(self, box, tag):
     """Mark content for the structure tree, except inside an artifact, where nothing may be marked."""
@@ -77,13 +96,15 @@ def _marked_unless_artifact(self, box, tag):
 
 
 def _tree_without_margin_boxes(box, parent, pdf, page_number, nums, annotations, found_tags):
-    """Build the structure tree as WeasyPrint does, with nothing for margin boxes (they are artifacts).
+    """Build the structure tree as WeasyPrint does, with nothing for margin boxes and leaders (artifacts).
 
     An element with a `lang` attribute also gets its structure element's /Lang, so a part
     printed in English inside a translation is read with English pronunciation.
     """
     if isinstance(box, boxes.MarginBox):
         return
+    if getattr(box, "is_leader", False):  # its dots are an artifact; its link area stays in the Link
+        box = box.copy_with_children([])
     lang = box.element.get("lang") if box.element is not None and box.element_tag != "html" else None
     for element in _build_box_tree(box, parent, pdf, page_number, nums, annotations, found_tags):
         if lang and "Lang" not in element:
@@ -119,6 +140,7 @@ def _links_named_by_their_text(links_and_anchors, matrix, pdf, page, names, foun
 def apply() -> None:
     """Install the patch (idempotent)."""
     draw.draw_stacking_context = _draw_as_artifact
+    draw.draw_inline_level = _draw_leader_as_artifact
     pdf_stream.Stream.marked = _marked_unless_artifact
     tags._build_box_tree = _tree_without_margin_boxes
     pdf_writer.add_tags = _tags_with_id_tree

@@ -48,7 +48,10 @@ from dataclasses import dataclass, field
 import pydyf
 import weasyprint
 from weasyprint.draw import text as draw_text
+from weasyprint.pdf import anchors as pdf_anchors
 from weasyprint.pdf import fonts as pdf_fonts
+from weasyprint.text import fonts as text_fonts
+from weasyprint.text import line_break
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
 if not weasyprint.__version__.startswith("70."):
@@ -74,10 +77,28 @@ def apply() -> None:
     if _ORIGINAL:
         return
     _ORIGINAL.update(draw=draw_text.draw_first_line, build=pdf_fonts._build_vector_font_dictionary,
-                     subset=pdf_fonts.Font.subset)
+                     subset=pdf_fonts.Font.subset, describe=text_fonts.get_font_description)
+    line_break.get_font_description = pdf_anchors.get_font_description = font_description
     draw_text.draw_first_line = draw_first_line
     pdf_fonts._build_vector_font_dictionary = build_vector_font_dictionary
     pdf_fonts.Font.subset = subset
+
+
+# Laying out.
+
+def font_description(style):
+    """Describe the font as WeasyPrint does, asking a variable font for the weight the style asks.
+
+    WeasyPrint 70 lays a variable font out at its default weight when the style sets no
+    `font-variation-settings` (our @font-face rules give variable faces one weight), yet embeds
+    it instantiated at the style's weight: bold Arabic is drawn with the bold outlines at the
+    regular advances, and /W no longer matches the font program (PDF/UA-1's glyph-width rule).
+    Static fonts have no weight axis and ignore the setting.
+    """
+    description = _ORIGINAL["describe"](style)
+    if style["font_variation_settings"] == "normal":
+        pango.pango_font_description_set_variations(description, f"wght={style['font_weight']}".encode())
+    return description
 
 
 # Drawing.
