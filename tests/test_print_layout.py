@@ -11,7 +11,7 @@ import pytest
 from handoutgen.cli import main
 
 MM = 72 / 25.4
-FOOTER_MM = 35  # large print's bottom margin: the footer's clinic, review and version lines
+FOOTER_MM = 40  # large print's bottom margin: the footer's clinic, review and version lines
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_standard_urgent_line_is_at_least_the_body_size(built):
             for page in pdf.pages:
                 header = [c for c in page.chars if c["bottom"] < 24 * MM and c["text"].strip()]
                 assert header and min(c["size"] for c in header) >= body - 0.05, (name, page.page_number)
-                assert "+1 555-0199" in "".join(c["text"] for c in header)
+                assert "+1555-0199" in "".join(c["text"] for c in header if c["text"].strip())
 
 
 def test_no_text_within_10_mm_of_the_paper_edge_in_any_locale(built):
