@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 import pdfplumber
+import pytest
 
 from handoutgen.cli import main
 from handoutgen.paths import STYLES
@@ -23,6 +25,8 @@ def words_on_timeline_page(pdf_path, labels):
     raise AssertionError(f"no page of {pdf_path.name} shows {labels}")
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed "
+                    "(Debian: apt-get install poppler-utils; .ci/run installs it)")
 def test_the_timeline_reads_in_order_in_the_text_layer(built):
     text = subprocess.run(["pdftotext", "-layout", str(built / "en" / "treatment-overview.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
