@@ -6,6 +6,8 @@ machine, so speed and memory targets are read here, as ratios against WeasyPrint
 `python tests/benchmark.py --scale 30` makes 30 synthetic locales with `translate` in a temporary
 copy of the content and builds every locale in both editions on Letter and A4: PDFs per second,
 the cold, no-op and one-edit times (as ratios of the cold build), and peak memory per worker.
+`--shares` shows where one locale's render time goes (by kind of document; layout against
+write_pdf) and what assembling the booklet from the topics' own pages would save, and what it breaks.
 """
 
 from __future__ import annotations
