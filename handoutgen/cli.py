@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="only this topic (repeatable; default: all)")
     translate.add_argument("--accept", action="append", default=[], metavar="TOPIC/PART",
                            help="record that an updated part is current again, such as "
-                                "when-to-call/call-right-away (or when-to-call/title)")
+                                "when-to-call/call-now (or when-to-call/title)")
     translate.add_argument("--debug", action="store_true", help="show tracebacks")
 
     export = commands.add_parser(

@@ -2,7 +2,7 @@
 
 Every text of a translatable part (a topic's title block, each section, each glossary term)
 becomes one unit whose id is its stable path, `topic/part/where` (such as
-`when-to-call/call-today/blocks[0].bullets[2]`). translate-toolkit writes and reads both
+`when-to-call/call-promptly/blocks[0].callout.bullets[2]`). translate-toolkit writes and reads both
 formats; nothing here writes XML or PO by hand. Placeholders are XLIFF `<ph>` elements, which
 CAT tools show as locked tags, and PO units carry the `python-brace-format` flag, which makes
 Poedit and Weblate check them. Each unit's state says what the translator has to do (see

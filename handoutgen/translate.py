@@ -211,7 +211,7 @@ def accept(root: Path, locale: str, part: str, say=print) -> None:
     """Record that an outdated part (`topic/section`, `topic/title` or `glossary/term`) is current again."""
     doc_id, _, name = part.partition("/")
     if not name:
-        raise UserError(f"name the part as TOPIC/SECTION, such as when-to-call/call-right-away, "
+        raise UserError(f"name the part as TOPIC/SECTION, such as when-to-call/call-now, "
                         f"or TOPIC/{SUMMARY} for the title, purpose and key points; got {part!r}")
     source = _load_english(root, None)
     english = source.glossary if doc_id == "glossary" else source.topics.get(doc_id)
