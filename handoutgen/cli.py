@@ -29,19 +29,25 @@ def _parser() -> argparse.ArgumentParser:
                         help="print the versions of handoutgen, WeasyPrint and the content, then exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser) -> None:
+    def content(sub: argparse.ArgumentParser, locale: str | None = None, topic: str | None = None) -> None:
+        """Add --content and --debug, and --locale and --topic with their help when given."""
         sub.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
                          help="the content folder (default: handouts/)")
-        sub.add_argument("--locale", action="append", default=[], metavar="L",
-                         help="only this locale, such as en (repeatable; default: all)")
-        sub.add_argument("--topic", action="append", default=[], metavar="T",
-                         help="only this topic, such as when-to-call (repeatable; default: all)")
+        if locale:
+            sub.add_argument("--locale", action="append", default=[], metavar="L",
+                             help=f"only this locale{locale.rstrip()} (repeatable; default: all)")
+        if topic:
+            sub.add_argument("--topic", action="append", default=[], metavar="T",
+                             help=f"only this topic{topic.rstrip()} (repeatable; default: all)")
+        sub.add_argument("--debug", action="store_true", help="show tracebacks")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        content(sub, locale=", such as en", topic=", such as when-to-call")
         clinic = sub.add_mutually_exclusive_group()
         clinic.add_argument("--clinic", type=Path, default=DEFAULT_CLINIC, metavar="FILE",
                             help="the clinic profile (default: handouts/clinic.yaml, a fictional example)")
         clinic.add_argument("--no-clinic", dest="clinic", action="store_const", const=None,
                             help="generic handouts: a labelled blank line wherever a clinic detail would go")
-        sub.add_argument("--debug", action="store_true", help="show tracebacks")
 
     def rendering(sub: argparse.ArgumentParser) -> None:
         common(sub)
@@ -80,43 +86,29 @@ def _parser() -> argparse.ArgumentParser:
         "literacy", help="report reading measures and PEMAT-informed findings for each topic",
         description="For every locale and topic: Flesch-Kincaid and SMOG (English), INFLESZ (Spanish) or no "
                     "validated formula (other languages), and findings such as undefined terms and long sentences.")
-    literacy.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
-                          help="the content folder (default: handouts/)")
-    literacy.add_argument("--locale", action="append", default=[], metavar="L",
-                          help="only this locale (repeatable; default: all)")
-    literacy.add_argument("--topic", action="append", default=[], metavar="T",
-                          help="only this topic, or glossary (repeatable; default: all)")
+    content(literacy, locale=" ", topic=", or glossary")
     literacy.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
     literacy.add_argument("--strict", action="store_true", help="exit 1 when there is any finding (a CI gate)")
-    literacy.add_argument("--debug", action="store_true", help="show tracebacks")
 
     status = commands.add_parser(
         "status", help="show what each language has translated, what is missing and what changed in English",
         description="For every locale and topic: sections translated, missing and outdated, and the review state.")
-    status.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
-                        help="the content folder (default: handouts/)")
-    status.add_argument("--locale", action="append", default=[], metavar="L",
-                        help="only this locale (repeatable; default: all)")
+    content(status, locale=" ")
     status.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
     status.add_argument("--min-complete", type=_percent, default=None, metavar="PERCENT",
                         help="exit 1 when a selected locale is less translated than this (a CI gate)")
     status.add_argument("--diff", nargs=2, metavar=("L", "TOPIC"),
                         help="show how the English of each outdated part changed since it was translated")
-    status.add_argument("--debug", action="store_true", help="show tracebacks")
 
     translate = commands.add_parser(
         "translate", help="start a language, or add what the English gained since, marked untranslated",
         description="Write every missing topic, section, glossary term and UI string of a locale, with the "
                     "English beside each text. Text already translated is never touched.")
     translate.add_argument("locale", metavar="L", help="the locale, a BCP 47 tag such as es, ar or pt-BR")
-    translate.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
-                           help="the content folder (default: handouts/)")
-    translate.add_argument("--topic", action="append", default=[], metavar="T",
-                           help="only this topic (repeatable; default: all)")
+    content(translate, topic=" ")
     translate.add_argument("--accept", action="append", default=[], metavar="TOPIC/PART",
                            help="record that an updated part is current again, such as "
                                 "when-to-call/call-now (or when-to-call/title)")
-    translate.add_argument("--debug", action="store_true", help="show tracebacks")
 
     export = commands.add_parser(
         "export", help="write a locale's texts as XLIFF 1.2 or PO for a translation agency's CAT tool",
@@ -126,11 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["xliff", "po"], default="xliff", help="xliff (default) or po")
     export.add_argument("--out", type=Path, default=None, metavar="FILE",
                         help="where to write (default: L.xlf or L.po in the current folder; - for stdout)")
-    export.add_argument("--topic", action="append", default=[], metavar="T",
-                        help="only this topic, glossary or strings (repeatable; default: all)")
-    export.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
-                        help="the content folder (default: handouts/)")
-    export.add_argument("--debug", action="store_true", help="show tracebacks")
+    content(export, topic=", glossary or strings")
 
     import_ = commands.add_parser(
         "import", help="write the finished translations of an XLIFF or PO file back into handouts/L/",
@@ -138,9 +126,7 @@ def _parser() -> argparse.ArgumentParser:
                     "anything is wrong. Only texts that changed are written; comments and layout are kept.")
     import_.add_argument("locale", metavar="L", help="the locale, such as es")
     import_.add_argument("file", type=Path, metavar="FILE", help="the .xlf, .xliff or .po file")
-    import_.add_argument("--content", type=Path, default=CONTENT, metavar="DIR",
-                         help="the content folder (default: handouts/)")
-    import_.add_argument("--debug", action="store_true", help="show tracebacks")
+    content(import_)
 
     schema = commands.add_parser("schema", help="write the JSON Schemas editors use",
                                  description="Write handoutgen/schemas/*.json from the content classes.")

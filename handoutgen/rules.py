@@ -94,7 +94,7 @@ def _urgency_rule(project: Project) -> None:
     for locale in project.locales.values():
         documents = locale.topics if locale.is_source else {
             doc_id: doc for doc_id, doc in locale.translations.items() if isinstance(doc, Translation)}
-        locale.problems += urgency_problems(locale.code, documents, locale.files)
+        locale.problems += urgency_problems(documents, locale.files)
 
 
 def _termbase_rule(project: Project) -> None:
