@@ -97,3 +97,18 @@ def test_hyphenation_never_splits_short_words_or_leaves_two_letters(built):
                     assert len(word) >= 7 and len(first.group(1)) >= 3 and len(rest.group(0)) >= 3, (
                         pdf_path.name, line, following)
     assert splits  # hyphenation is on, so the rule was really exercised
+
+
+def test_large_print_with_a_website_keeps_the_qr_code_but_not_the_printed_address(tmp_path):
+    from test_clinic import DATA, decode_qr
+
+    assert main(["build", "--clinic", str(DATA / "full.yaml"), "--edition", "standard", "--edition", "large-print",
+                 "--out", str(tmp_path), "--locale", "en", "--topic", "supportive-care"]) == 0
+    url = "https://handouts.example.org/tvh/en/large-print/supportive-care.pdf"
+    large = tmp_path / "en" / "large-print" / "supportive-care.pdf"
+    with pdfplumber.open(large) as pdf:
+        text = "".join(page.extract_text() for page in pdf.pages)
+    assert "handouts.example.org" not in text
+    assert decode_qr(large) == [url]
+    with pdfplumber.open(tmp_path / "en" / "supportive-care.pdf") as pdf:
+        assert "handouts.example.org" in pdf.pages[0].extract_text()  # the standard edition prints it

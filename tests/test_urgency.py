@@ -85,9 +85,22 @@ def test_a_clinic_profile_must_name_its_emergency_number(tmp_path):
 def test_the_emergency_number_is_printed_on_the_fridge_page_and_in_every_urgent_box(built):
     fridge = " ".join(pypdf.PdfReader(built / "en" / "when-to-call.pdf").pages[0].extract_text().split())
     assert "For a life-threatening emergency, call 911." in fridge
+    boxes = 0
     for pdf in sorted((built / "en").glob("*.pdf")):
         first = " ".join(pypdf.PdfReader(pdf).pages[0].extract_text().split())
-        if "Call right away" in first:  # the urgent box opens every handout
+        if "Call now Call +1 555-0199 now" in first:  # the urgent box: its title, then its text
+            boxes += 1
             assert "For a life-threatening emergency, call 911." in first, pdf.name
+    assert boxes >= 12  # every handout but the fridge page (its own callout is the box) and the glossary
     spanish = " ".join(pypdf.PdfReader(built / "es" / "when-to-call.pdf").pages[0].extract_text().split())
     assert "llame al 911" in spanish
+
+
+def test_urgent_box_false_needs_a_page_that_opens_with_an_urgent_callout(content_tree):
+    english = (CONTENT / "en" / "supportive-care.yaml").read_text(encoding="utf-8")
+    changed = english.replace("review:", "urgent_box: false\nreview:", 1)
+    found = problems(content_tree({"en/supportive-care.yaml": changed}))
+    line = changed[:changed.index("urgent_box: false")].count("\n") + 1
+    assert any(f"supportive-care.yaml:{line}:1: urgent_box: urgency: urgent_box: false needs the first block" in p
+               for p in found), found
+    assert "urgent_box: false" in (CONTENT / "en" / "when-to-call.yaml").read_text(encoding="utf-8")

@@ -181,3 +181,10 @@ def test_a_spanish_handout_prints_a_decimal_comma(built):
 def test_text_beyond_the_edge_of_the_paper_is_refused():
     rendered = render("<p>Call +1 555-0199 at 38.0 °C.</p><p style='position: absolute; bottom: -3cm'>lost</p>")
     assert "x.pdf page 1 has text beyond the edge of the paper" in messages(verify(rendered, "x.pdf", PROMISE))
+
+
+def test_text_within_10_mm_of_the_paper_edge_is_refused():
+    near = '<p style="position: fixed; bottom: -1.5cm">Call +1 555-0199 if it is 38.0 °C or higher.</p>'
+    found = messages(verify(render(near), "en/x.pdf", PROMISE))  # 2 cm margin less 1.5 cm: 5 mm from the edge
+    assert "en/x.pdf page 1 has text" in found and "mm from the bottom edge of the paper" in found
+    assert verify(render("<p>Call +1 555-0199 if it is 38.0 °C or higher.</p>"), "en/x.pdf", PROMISE) == []
