@@ -23,12 +23,13 @@ from .content import LocaleContent, Project, is_language_tag
 from .errors import Problem, UserError
 from .errors import display_path as display
 from .html import Collection, booklet_page, documents, edition_css, layout_css, topic_page
-from .incremental import target_key, unchanged
+from .incremental import output_files, target_key, unchanged
 from .manifest import MANIFEST, NO_CLINIC, Manifest, read_manifest
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
 from .plan import Edition, RunContext, Target, plan
 from .render import Job, render_all
 from .rules import buildable, check
+from .system import today
 from .site import contains, facts, handout_facts, site_pages
 from .verify import Promise, verify
 from .write import commit, locked, remove_stale_temporaries
@@ -52,6 +53,7 @@ class BuildOptions:
     today: dt.date = field(default_factory=lambda: today())
     force: bool = False  # render every PDF, even those whose inputs have not changed
     jobs: int = 1  # worker processes that render at once
+    run_key: str | None = None  # the digest of every input (incremental.run_key): recorded when the run succeeds
 
 
 @dataclass
@@ -73,12 +75,6 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     failed_locales: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def today() -> dt.date:
-    """Return today's date, or the one in SOURCE_DATE_EPOCH for a reproducible build."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
 
 
 def refuse_output_folder(out: Path, content: Path) -> None:
@@ -164,8 +160,20 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     finally:
         logging.getLogger("weasyprint").removeHandler(collector)
     report.warnings += [f"WeasyPrint: {message}" for message in collector.messages]
+    if options.run_key and not report.problems and not report.failed_locales:
+        _record_run(options, known, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _record_run(options: BuildOptions, known: set[str], report: BuildReport) -> None:
+    """Record that this run succeeded, with what it left in the folder, so that the same run again does nothing."""
+    with locked(options.out):
+        manifest = read_manifest(options.out, known)
+        mine = [e for e in manifest.files.values() if e["locale"] in known]
+        manifest.last_run = {"key": options.run_key, "files": output_files(options.out), "warnings": report.warnings,
+                             "pdfs": len(mine), "pages": sum(e["pages"] for e in mine)}
+        commit({options.out / MANIFEST: manifest.data()}, options.out)
 
 
 def _locale_folders(content: Path) -> set[str]:

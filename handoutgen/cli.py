@@ -209,6 +209,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _run_key(args, on) -> str | None:
+    """Return the digest of a build's inputs and options (workers and --force aside), or None when unreadable."""
+    from .incremental import run_key
+
+    roots = _input_roots(args)
+    if roots is None:
+        return None
+    options = {k: v for k, v in vars(args).items() if k not in {"jobs", "force", "debug"}}
+    try:
+        return run_key(roots, repr((sorted(options.items()), str(args.out.resolve()), on.isoformat(), os.getcwd())))
+    except OSError:
+        return None
+
+
+def _nothing_to_do(out: Path, key: str) -> bool:
+    """Say so and return True when the last run into `out` had the same inputs and left every file as it is."""
+    from .incremental import last_run_holds
+
+    record = last_run_holds(out, key)
+    if record is None:
+        return False
+    for message in record.get("warnings", []):
+        print(f"warning: {message}", file=sys.stderr)
+    print(f"Nothing changed since the last build (content, clinic, code, options and date): its "
+          f"{record.get('pdfs', 0)} PDFs ({record.get('pages', 0)} pages) and site in {out}/ are up to date. "
+          f"--force renders everything again.")
+    return True
+
+
 def _report_problems(problems) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -217,20 +246,73 @@ def _report_problems(problems) -> None:
 
 
 def _check(args) -> int:
+    """Check the content; the same inputs, code and options give the same report, so a repeat is replayed."""
+    from . import cache
+
+    key = _check_key(args)
+    report = cache.load("check", str(args.content.resolve()), key) if key else None
+    if report is None:
+        report = _check_report(args)
+        if key:
+            cache.store("check", str(args.content.resolve()), key, report)
+    for to_stderr, line in report["lines"]:
+        print(line, file=sys.stderr if to_stderr else sys.stdout)
+    return report["code"]
+
+
+def _check_key(args) -> str | None:
+    """Return a digest of everything a check reads (content, clinic, its logo, our code, libraries), or None."""
+    from . import cache
+
+    roots = _input_roots(args)
+    if roots is None or cache.directory() is None:
+        return None
+    try:  # problems name files relative to the working folder, so it is part of the key
+        return cache.digest(cache.code_digest(), cache.tree_digest(*roots), repr(sorted(vars(args).items())),
+                            os.getcwd())
+    except OSError:
+        return None
+
+
+def _input_roots(args) -> list[Path] | None:
+    """Return the files and folders a run reads: content, clinic profile, its logo; None when one is unreadable."""
+    from .source import read_yaml
+
+    if not args.content.is_dir():
+        return None
+    roots = [args.content]
+    if args.clinic:
+        if not args.clinic.is_file():
+            return None
+        roots.append(args.clinic)
+        doc, _ = read_yaml(args.clinic)
+        logo = doc.data.get("logo") if doc is not None and isinstance(doc.data, dict) else None
+        if logo is not None:
+            if not isinstance(logo, str) or not (args.clinic.resolve().parent / logo).is_file():
+                return None  # a logo that is not there is a problem to find afresh
+            roots.append(args.clinic.resolve().parent / logo)
+    return roots
+
+
+def _check_report(args) -> dict:
+    """Run every rule; return the report's lines (stderr or not, text) and the exit code."""
     from .rules import check
 
     checked = check(args.content, args.clinic, args.locale, args.topic)
+    lines = []
     if checked.grades:
-        print("Reading grade of the English topics (Flesch-Kincaid, SMOG):")
+        lines.append((False, "Reading grade of the English topics (Flesch-Kincaid, SMOG):"))
         for line in checked.grades:
-            print(f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  (limit FK {line.limit:g})"
-                  f"  {'TOO HARD' if line.too_hard else 'ok'}")
-    _report_problems(checked.problems)
-    if checked.problems:
-        return 1
+            lines.append((False, f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  "
+                                 f"(limit FK {line.limit:g})  {'TOO HARD' if line.too_hard else 'ok'}"))
+    problems = checked.problems
+    lines += [(True, str(problem)) for problem in problems]
+    if problems:
+        lines.append((True, f"Error: {len(problems)} problem{'s' if len(problems) != 1 else ''} found."))
+        return {"lines": lines, "code": 1}
     counted = sum(len(loc.sources) for loc in checked.project.locales.values())
-    print(f"Checked {counted} files in {len(checked.project.locales)} locale(s): no problems.")
-    return 0
+    lines.append((False, f"Checked {counted} files in {len(checked.project.locales)} locale(s): no problems."))
+    return {"lines": lines, "code": 0}
 
 
 def _literacy(args) -> int:
@@ -366,15 +448,20 @@ def _need_weasyprint() -> None:
 
 
 def _build(args) -> int:
-    from .build import BuildOptions, build
+    from .system import today
 
     _need_weasyprint()
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
+    print(f"Building into {args.out}/")
+    key = _run_key(args, today())  # before importing the build: with nothing to do, that is all there is
+    if key and not args.force and _nothing_to_do(args.out, key):
+        return 0
+    from .build import BuildOptions, build
+
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
-                           strict=args.strict, packs=args.pack, force=args.force, jobs=args.jobs)
-    print(f"Building into {args.out}/")
+                           strict=args.strict, packs=args.pack, force=args.force, jobs=args.jobs, run_key=key)
     report = build(options)
     for message in report.warnings:
         print(f"warning: {message}", file=sys.stderr)

@@ -119,21 +119,36 @@ def font_face_css(url_for=lambda face: face.path.as_uri(), families: tuple[str, 
 
 def unicode_range(points: frozenset[int]) -> str:
     """Return code points as a CSS unicode-range value, such as `U+20-7E, U+A0-17F`."""
-    spans: list[list[int]] = []
-    for point in sorted(points):
-        if spans and point == spans[-1][1] + 1:
-            spans[-1][1] = point
-        else:
-            spans.append([point, point])
-    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in spans)
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in _spans(sorted(points)))
 
 
 @cache
 def _coverage(path: Path) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
+    """Return the code points a font file maps; kept in the disk cache, since reading a cmap takes time."""
+    from . import cache as disk
 
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    info = path.stat()
+    key = disk.digest(str(info.st_size), str(info.st_mtime_ns))
+    spans = disk.load("cmap", str(path), key)
+    if spans is None:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path, lazy=True) as font:
+            points = sorted(font.getBestCmap())
+        spans = [[a, b] for a, b in _spans(points)]
+        disk.store("cmap", str(path), key, spans)
+    return frozenset(point for a, b in spans for point in range(a, b + 1))
+
+
+def _spans(points: list[int]) -> list[tuple[int, int]]:
+    """Group sorted code points into runs (first, last)."""
+    spans: list[list[int]] = []
+    for point in points:
+        if spans and point == spans[-1][1] + 1:
+            spans[-1][1] = point
+        else:
+            spans.append([point, point])
+    return [(a, b) for a, b in spans]
 
 
 @cache

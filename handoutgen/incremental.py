@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import fonts
-from .paths import STYLES
+from .paths import MANIFEST, STYLES
 
 RENDERING_MODULES = ("pdf.py", "pdfua.py", "tounicode.py", "render.py", "verify.py")
 """Our code that shapes or judges a PDF's bytes: a change to it renders everything again."""
@@ -56,3 +56,45 @@ def unchanged(entry: dict | None, key: str, path: Path) -> bool:
     """Return whether the PDF at `path` was built from this key and is still as it was written."""
     return bool(entry and entry.get("key") == key and entry.get("sha256")
                 and path.is_file() and path.stat().st_size == entry["bytes"] and file_digest(path) == entry["sha256"])
+
+
+# --- A whole run with nothing changed ---------------------------------------------------------
+# Each PDF's key needs its HTML, so comparing keys means reading the content and making every
+# page: seconds, growing with the locales. A run whose inputs (content, clinic and logo, styles,
+# templates, our code, installed libraries, options and date) all hash as the last successful run
+# did, into a folder whose files are all as that run left them, has nothing to do at all.
+
+def run_key(roots: list[Path], options: str) -> str:
+    """Return the digest of a run's inputs: the files under `roots`, our code and libraries, and `options`."""
+    from . import cache
+    from .paths import TEMPLATES
+
+    return cache.digest(cache.code_digest(), cache.tree_digest(*roots, STYLES, TEMPLATES), options)
+
+
+def output_files(out: Path) -> dict[str, list]:
+    """Return every file a build left in `out` (the manifest, the lock and hidden files aside): size and SHA-256."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        if path.is_file() and name != MANIFEST and not any(p.startswith(".") for p in path.relative_to(out).parts):
+            found[name] = [path.stat().st_size, file_digest(path)]
+    return found
+
+
+def last_run_holds(out: Path, key: str) -> dict | None:
+    """Return the record of the last run into `out` when it had this key and its files are all still as written."""
+    import json
+
+    try:
+        record = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("last_run")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != key or not isinstance(record.get("files"), dict):
+        return None
+    files = record["files"]
+    for name, (size, digest) in files.items():
+        path = out / name
+        if not path.is_file() or path.stat().st_size != size:
+            return None
+    return record if output_files(out) == files else None

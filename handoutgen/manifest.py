@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .paths import MANIFEST
 from .plan import EDITIONS, Target
 
-MANIFEST = "manifest.json"
 NO_CLINIC = "(no clinic: --no-clinic)"
 ENTRY = {"locale": str, "edition": str, "doc": str, "pages": int, "bytes": int, "paper": str, "title": str,
          "purpose": str, "lang": str, "badges": list, "reviewed": (str, type(None))}
@@ -29,11 +29,13 @@ class Manifest:
     clinic: str | None = None  # None: nothing built yet, or unknown
     files: dict[str, dict] = field(default_factory=dict)  # path relative to DIR -> facts (see ENTRY)
     dropped: list[str] = field(default_factory=list)  # why entries were not kept, for a warning
+    last_run: dict | None = None  # the last successful run's key, files and warnings (incremental.last_run_holds)
 
     def data(self) -> bytes:
         """Return the manifest as stable JSON."""
         files = dict(sorted(self.files.items()))
-        return (json.dumps({"clinic": self.clinic, "files": files}, indent=1, ensure_ascii=False) + "\n").encode()
+        run = {"last_run": self.last_run} if self.last_run else {}
+        return (json.dumps({"clinic": self.clinic, "files": files, **run}, indent=1, ensure_ascii=False) + "\n").encode()
 
     def record(self, target: Target, size: int, pages: int, facts: dict, key: str, sha256: str) -> None:
         """Record one PDF a build wrote (or found unchanged): its facts, and its key for incremental builds."""
@@ -74,7 +76,7 @@ def read_manifest(out: Path, locales: set[str]) -> Manifest:
         return Manifest(clinic=_clinic_of(_some_pdfs(out)),
                         dropped=[f"{path} cannot be read: the site lists only PDFs built from now on; "
                                  f"rebuild everything to list the rest"])
-    manifest = Manifest(clinic)
+    manifest = Manifest(clinic)  # the last run's record is left out: whoever rewrites the folder voids it
     for name, entry in files.items():
         why = _sound(str(name), entry, locales)
         file = out / name if why is None else None

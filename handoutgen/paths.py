@@ -8,3 +8,6 @@ STYLES = ROOT / "styles"
 CONTENT = ROOT / "handouts"
 DEFAULT_CLINIC = CONTENT / "clinic.yaml"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+MANIFEST = "manifest.json"
+"""The record of what every build wrote into an output folder (`manifest.py`), at the folder's top."""

@@ -12,21 +12,20 @@ or a link loop is a problem to report, never a hang. Every text value (YAML esca
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
-
+from . import cache
 from .errors import Problem
+
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -171,7 +170,30 @@ def read_yaml(path: Path, allow_empty: bool = False) -> tuple[Document | None, l
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return None, [Problem(path, line, column, "",
                               f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8")]
-    return parse_yaml(text.removeprefix("\ufeff"), path, allow_empty)
+    key = cache.digest(_parser_digest(), str(allow_empty), raw)
+    hit = cache.load("yaml", str(path.resolve()), key)
+    if hit is not None:
+        return _from_cache(path, text.removeprefix("\ufeff"), hit), []
+    doc, problems = parse_yaml(text.removeprefix("\ufeff"), path, allow_empty)
+    if doc is not None:  # only what parsed cleanly is kept: a problem is always found afresh
+        cache.store("yaml", str(path.resolve()), key, {
+            "data": doc.data, "positions": [[list(loc), *at] for loc, at in doc.positions.items()],
+            "scalars": [[list(loc), *rest] for loc, *rest in doc.scalars]})
+    return doc, problems
+
+
+@functools.cache
+def _parser_digest() -> str:
+    """Return a digest of this parser: its code and ruamel.yaml's version, which make a cached parse."""
+    from importlib.metadata import version
+
+    return cache.digest(Path(__file__).read_bytes(), version("ruamel.yaml"))
+
+
+def _from_cache(path: Path, text: str, hit: dict[str, Any]) -> Document:
+    """Rebuild a Document from what `read_yaml` kept in the cache."""
+    return Document(path, hit["data"], {tuple(loc): (line, column) for loc, line, column in hit["positions"]},
+                    text, [(tuple(loc), value, start, end) for loc, value, start, end in hit["scalars"]])
 
 
 def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Document | None, list[Problem]]:
@@ -180,6 +202,10 @@ def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Docume
         if allow_empty:
             return Document(path, {}, text=text), []
         return None, [Problem(path, 0, 0, "", "file is empty")]
+    from ruamel.yaml import YAML  # here, not at the top: a cached read needs no parser
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     try:
@@ -214,8 +240,11 @@ def parse_yaml(text: str, path: Path, allow_empty: bool = False) -> tuple[Docume
     return (None, problems) if problems else (doc, [])
 
 
-def _too_deep(yaml: YAML, text: str, path: Path) -> Problem:
+def _too_deep(yaml: Any, text: str, path: Path) -> Problem:
     """Locate where a file nests deeper than MAX_DEPTH, reading its events without recursion."""
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
     depth = 0
     try:
         for event in yaml.parse(text):
@@ -278,6 +307,8 @@ def _tag(node: Node) -> str:
 
 
 def _build(node: Node, loc: Loc, doc: Document, depth: int = 0) -> Any:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     positions = doc.positions
     if node.anchor is not None or getattr(node, "anchor", None):
         raise _Refused(node, "anchors and aliases (&name, *name) are not allowed; write the text out")

@@ -8,7 +8,9 @@ whole fonts; so the build and the test suite ask first and name the packages to 
 from __future__ import annotations
 
 import ctypes.util
+import datetime as dt
 import hashlib
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -41,3 +43,9 @@ def versions(content: Path) -> str:
     """Return the versions `generate.py --version` prints."""
     return (f"handoutgen {metadata.version('handoutgen')}, WeasyPrint {metadata.version('weasyprint')}, "
             f"content {content_version(content) if content.is_dir() else '(no content folder)'}")
+
+
+def today() -> dt.date:
+    """Return today's date, or the one in SOURCE_DATE_EPOCH for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,12 +16,24 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config):
-    """Stop at once, in one line, when the system libraries WeasyPrint needs are missing."""
+    """Stop at once, in one line, when the system libraries WeasyPrint needs are missing.
+
+    The run gets a cache folder of its own (parsed YAML, font maps, check reports), so that the
+    suite neither reads nor fills the user's cache, and is removed at the end.
+    """
     from handoutgen.system import missing_message, missing_packages
 
     missing = missing_packages()
     if missing:
         pytest.exit(missing_message(missing), returncode=1)
+    if "HANDOUTGEN_CACHE" not in os.environ:
+        os.environ["HANDOUTGEN_CACHE"] = config._handoutgen_cache = tempfile.mkdtemp(prefix="handoutgen-cache-")
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_handoutgen_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_content(root: Path, files: dict[str, str | bytes | None] | None = None) -> Path:

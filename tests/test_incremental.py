@@ -94,3 +94,57 @@ def test_progress_counts_done_of_total_with_an_estimate(content_tree, tmp_path):
           progress=lines.append)
     assert [line.split("]")[0].strip() for line in lines] == ["[1/2", "[2/2"]
     assert "s left)" in lines[0]
+
+
+def _cli(*args: str) -> str:
+    """Run generate.py in a new process, as a user would; return what it printed."""
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    done = subprocess.run([sys.executable, str(PROJECT / "generate.py"), *args], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def test_the_same_run_again_does_nothing_until_an_input_or_an_output_changes(content_tree, tmp_path):
+    content, out = content_tree(), tmp_path / "out"
+    args = ["--content", str(content), "--out", str(out), "--locale", "en",
+            *[arg for topic in TOPICS for arg in ("--topic", topic)]]
+    assert "Wrote 2 PDFs" in _cli(*args)
+    files = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(out.rglob("*")) if p.is_file()}
+    assert "Nothing changed since the last build" in _cli(*args)
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(out.rglob("*")) if p.is_file()} == files
+
+    (out / "index.html").write_text("edited by hand")  # an output changed: the full path puts it right
+    assert "Nothing changed" not in _cli(*args)
+    assert (out / "index.html").read_bytes() == files[out / "index.html"][0]
+    assert "Nothing changed" in _cli(*args)
+
+    assert "Nothing changed" not in _cli(*args, "--paper", "a4")  # other options: another run
+    assert "Nothing changed" not in _cli(*args)  # and back: the record is the last run's only
+
+    topic = content / "en" / "what-is-all.yaml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("title: What is ALL?", "title: What is ALL, briefly?"),
+                     encoding="utf-8")
+    said = _cli(*args)
+    assert "Wrote 1 PDFs" in said and "1 PDFs were up to date" in said
+
+
+def test_a_failed_run_records_nothing_and_another_run_voids_the_record(content_tree, tmp_path):
+    content, out = content_tree(), tmp_path / "out"
+    run(content, out)
+    options = BuildOptions(content=content, out=out, locales=["en"], topics=TOPICS, run_key="k")
+    build(options, progress=lambda line: None)
+    assert json.loads((out / "manifest.json").read_text())["last_run"]["key"] == "k"
+    topic = content / "en" / "what-is-all.yaml"
+    good = topic.read_bytes()
+    topic.write_bytes(good + b"\nnot_a_field: 1\n")
+    broken = build(options, progress=lambda line: None)
+    assert broken.problems
+    assert json.loads((out / "manifest.json").read_text())["last_run"]["key"] == "k"  # nothing written at all
+    topic.write_bytes(good)
+    build(BuildOptions(content=content, out=out, locales=["en"], topics=["what-is-all"]), progress=lambda line: None)
+    assert "last_run" not in json.loads((out / "manifest.json").read_text())  # another run rewrote the folder
