@@ -53,6 +53,7 @@ class BuildOptions:
     today: dt.date = field(default_factory=lambda: today())
     force: bool = False  # render every PDF, even those whose inputs have not changed
     jobs: int = 1  # worker processes that render at once
+    shard: tuple[int, int] = (1, 1)  # (K, N): only the K-th of N shares of the documents, and no site
     run_key: str | None = None  # the digest of every input (incremental.run_key): recorded when the run succeeds
 
 
@@ -99,7 +100,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
     paper = options.paper or (clinic.paper if clinic and clinic.paper else "letter")
     ctx = RunContext(options.content, options.out, clinic, paper, tuple(options.editions), tuple(options.locales),
                      tuple(options.topics), tuple(options.packs), options.booklet, options.singles, options.strict,
-                     options.today, options.force, max(1, options.jobs))
+                     options.today, options.force, max(1, options.jobs), options.shard)
     # 2. Plan.
     planned = plan(project, ctx)
     report.problems = sorted(checked.problems + planned.problems)
@@ -145,12 +146,13 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
                     report.failed_locales.append(code)
                     continue
                 manifest.clinic = _clinic_name(ctx)
+                manifest.shard = options.shard if options.shard[1] > 1 else None
                 for record in records:
                     manifest.record(*record)
                 commit({**files, options.out / MANIFEST: manifest.data()}, options.out)
             pages = {options.out / str(record[0].path): record[2] for record in records}
             report.outputs += [Output(path, data, pages.get(path, 0)) for path, data in files.items()]
-        if report.outputs:
+        if report.outputs and options.shard[1] == 1:  # a shard's site would list a part: `site` merges them
             with locked(options.out):
                 manifest = read_manifest(options.out, known)
                 site = site_pages(options.out, project, clinic, manifest.files, set(report.failed_locales))

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from .errors import UserError
 from .paths import CONTENT, DEFAULT_CLINIC
+from .shards import parse_shard
 from .write import WriteError
 
-COMMANDS = ("build", "check", "literacy", "status", "translate", "export", "import", "serve", "schema")
+COMMANDS = ("build", "check", "literacy", "status", "translate", "export", "import", "serve", "site", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,6 +71,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="render every PDF again, even those whose inputs have not changed")
     build.add_argument("--jobs", type=_workers, default=os.cpu_count() or 1, metavar="N",
                        help="render in N worker processes at once (default: the machine's cores)")
+    build.add_argument("--shard", type=parse_shard, default=(1, 1), metavar="K/N",
+                       help="build only the K-th of N shares of the documents, and no site (for a CI matrix; "
+                            "merge the shards with `site`)")
+
+    site = commands.add_parser("site", help="merge folders that `build --shard` wrote into one download site",
+                               description="Check the content, copy every shard's PDFs and previews into one "
+                                           "folder, and write the download site over all of them.")
+    common(site)
+    site.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR", help="a folder `build --shard` wrote")
+    site.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                      help="where to write the merged site (default: build/)")
 
     serve = commands.add_parser(
         "serve", help="preview the site and handouts in a browser, rebuilt on every save",
@@ -185,6 +197,12 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "site":
+            from .shards import write_site
+
+            pdfs, pages = write_site(args.out, args.shards, args.content, args.clinic)
+            print(f"Merged {len(args.shards)} shard(s) into {args.out}/: {pdfs} PDFs ({pages} pages) and the site.")
+            return 0
         if args.command == "schema":
             from .jsonschema import write_schemas
 
@@ -209,35 +227,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run_key(args, on) -> str | None:
-    """Return the digest of a build's inputs and options (workers and --force aside), or None when unreadable."""
-    from .incremental import run_key
-
-    roots = _input_roots(args)
-    if roots is None:
-        return None
-    options = {k: v for k, v in vars(args).items() if k not in {"jobs", "force", "debug"}}
-    try:
-        return run_key(roots, repr((sorted(options.items()), str(args.out.resolve()), on.isoformat(), os.getcwd())))
-    except OSError:
-        return None
-
-
-def _nothing_to_do(out: Path, key: str) -> bool:
-    """Say so and return True when the last run into `out` had the same inputs and left every file as it is."""
-    from .incremental import last_run_holds
-
-    record = last_run_holds(out, key)
-    if record is None:
-        return False
-    for message in record.get("warnings", []):
-        print(f"warning: {message}", file=sys.stderr)
-    print(f"Nothing changed since the last build (content, clinic, code, options and date): its "
-          f"{record.get('pdfs', 0)} PDFs ({record.get('pages', 0)} pages) and site in {out}/ are up to date. "
-          f"--force renders everything again.")
-    return True
-
-
 def _report_problems(problems) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -248,8 +237,9 @@ def _report_problems(problems) -> None:
 def _check(args) -> int:
     """Check the content; the same inputs, code and options give the same report, so a repeat is replayed."""
     from . import cache
+    from .incremental import check_key
 
-    key = _check_key(args)
+    key = check_key(args)
     report = cache.load("check", str(args.content.resolve()), key) if key else None
     if report is None:
         report = _check_report(args)
@@ -258,40 +248,6 @@ def _check(args) -> int:
     for to_stderr, line in report["lines"]:
         print(line, file=sys.stderr if to_stderr else sys.stdout)
     return report["code"]
-
-
-def _check_key(args) -> str | None:
-    """Return a digest of everything a check reads (content, clinic, its logo, our code, libraries), or None."""
-    from . import cache
-
-    roots = _input_roots(args)
-    if roots is None or cache.directory() is None:
-        return None
-    try:  # problems name files relative to the working folder, so it is part of the key
-        return cache.digest(cache.code_digest(), cache.tree_digest(*roots), repr(sorted(vars(args).items())),
-                            os.getcwd())
-    except OSError:
-        return None
-
-
-def _input_roots(args) -> list[Path] | None:
-    """Return the files and folders a run reads: content, clinic profile, its logo; None when one is unreadable."""
-    from .source import read_yaml
-
-    if not args.content.is_dir():
-        return None
-    roots = [args.content]
-    if args.clinic:
-        if not args.clinic.is_file():
-            return None
-        roots.append(args.clinic)
-        doc, _ = read_yaml(args.clinic)
-        logo = doc.data.get("logo") if doc is not None and isinstance(doc.data, dict) else None
-        if logo is not None:
-            if not isinstance(logo, str) or not (args.clinic.resolve().parent / logo).is_file():
-                return None  # a logo that is not there is a problem to find afresh
-            roots.append(args.clinic.resolve().parent / logo)
-    return roots
 
 
 def _check_report(args) -> dict:
@@ -454,14 +410,17 @@ def _build(args) -> int:
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
     print(f"Building into {args.out}/")
-    key = _run_key(args, today())  # before importing the build: with nothing to do, that is all there is
-    if key and not args.force and _nothing_to_do(args.out, key):
+    from .incremental import nothing_to_do, run_key_of
+
+    key = run_key_of(args, today())  # before importing the build: with nothing to do, that is all there is
+    if key and not args.force and nothing_to_do(args.out, key):
         return 0
     from .build import BuildOptions, build
 
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper, editions=list(dict.fromkeys(args.edition)) or ["standard"],
-                           strict=args.strict, packs=args.pack, force=args.force, jobs=args.jobs, run_key=key)
+                           strict=args.strict, packs=args.pack, force=args.force, jobs=args.jobs, run_key=key,
+                           shard=args.shard)
     report = build(options)
     for message in report.warnings:
         print(f"warning: {message}", file=sys.stderr)

@@ -4,11 +4,17 @@ A target's key is a digest of everything that makes its bytes: the HTML, the sty
 their icons, the fonts it may use, WeasyPrint's version, and our own rendering, tagging and verifying code. The
 manifest beside the outputs records each PDF's key and the SHA-256 of its bytes, so a fresh
 `--out` is a cold build, and a PDF changed or deleted by hand is rendered again.
+
+A whole run has a key too, made from the command line's arguments before anything is read:
+`build` does nothing when its key and output files are as the last run left them, and `check`
+replays the report it made for the same key (kept in `cache.py`'s folder).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -98,3 +104,64 @@ def last_run_holds(out: Path, key: str) -> dict | None:
         if not path.is_file() or path.stat().st_size != size:
             return None
     return record if output_files(out) == files else None
+
+
+# --- Keys of whole runs, from the command line's arguments -----------------------------------
+
+def check_key(args) -> str | None:
+    """Return a digest of everything a check reads (content, clinic, its logo, our code, libraries), or None."""
+    from . import cache
+
+    roots = input_roots(args)
+    if roots is None or cache.directory() is None:
+        return None
+    try:  # problems name files relative to the working folder, so it is part of the key
+        return cache.digest(cache.code_digest(), cache.tree_digest(*roots), repr(sorted(vars(args).items())),
+                            os.getcwd())
+    except OSError:
+        return None
+
+
+def input_roots(args) -> list[Path] | None:
+    """Return the files and folders a run reads: content, clinic profile, its logo; None when one is unreadable."""
+    from .source import read_yaml
+
+    if not args.content.is_dir():
+        return None
+    roots = [args.content]
+    if args.clinic:
+        if not args.clinic.is_file():
+            return None
+        roots.append(args.clinic)
+        doc, _ = read_yaml(args.clinic)
+        logo = doc.data.get("logo") if doc is not None and isinstance(doc.data, dict) else None
+        if logo is not None:
+            if not isinstance(logo, str) or not (args.clinic.resolve().parent / logo).is_file():
+                return None  # a logo that is not there is a problem to find afresh
+            roots.append(args.clinic.resolve().parent / logo)
+    return roots
+
+
+def run_key_of(args, on) -> str | None:
+    """Return the digest of a build's inputs and options (workers and --force aside), or None when unreadable."""
+    roots = input_roots(args)
+    if roots is None:
+        return None
+    options = {k: v for k, v in vars(args).items() if k not in {"jobs", "force", "debug"}}
+    try:
+        return run_key(roots, repr((sorted(options.items()), str(args.out.resolve()), on.isoformat(), os.getcwd())))
+    except OSError:
+        return None
+
+
+def nothing_to_do(out: Path, key: str) -> bool:
+    """Say so and return True when the last run into `out` had the same inputs and left every file as it is."""
+    record = last_run_holds(out, key)
+    if record is None:
+        return False
+    for message in record.get("warnings", []):
+        print(f"warning: {message}", file=sys.stderr)
+    print(f"Nothing changed since the last build (content, clinic, code, options and date): its "
+          f"{record.get('pdfs', 0)} PDFs ({record.get('pages', 0)} pages) and site in {out}/ are up to date. "
+          f"--force renders everything again.")
+    return True

@@ -30,11 +30,13 @@ class Manifest:
     files: dict[str, dict] = field(default_factory=dict)  # path relative to DIR -> facts (see ENTRY)
     dropped: list[str] = field(default_factory=list)  # why entries were not kept, for a warning
     last_run: dict | None = None  # the last successful run's key, files and warnings (incremental.last_run_holds)
+    shard: tuple[int, int] | None = None  # (K, N) when the folder holds one share of a build (shards.py)
 
     def data(self) -> bytes:
         """Return the manifest as stable JSON."""
         files = dict(sorted(self.files.items()))
         run = {"last_run": self.last_run} if self.last_run else {}
+        run.update({"shard": list(self.shard)} if self.shard else {})
         return (json.dumps({"clinic": self.clinic, "files": files, **run}, indent=1, ensure_ascii=False) + "\n").encode()
 
     def record(self, target: Target, size: int, pages: int, facts: dict, key: str, sha256: str) -> None:
@@ -77,6 +79,9 @@ def read_manifest(out: Path, locales: set[str]) -> Manifest:
                         dropped=[f"{path} cannot be read: the site lists only PDFs built from now on; "
                                  f"rebuild everything to list the rest"])
     manifest = Manifest(clinic)  # the last run's record is left out: whoever rewrites the folder voids it
+    share = data.get("shard")
+    if isinstance(share, list) and len(share) == 2 and all(isinstance(n, int) for n in share):
+        manifest.shard = (share[0], share[1])
     for name, entry in files.items():
         why = _sound(str(name), entry, locales)
         file = out / name if why is None else None

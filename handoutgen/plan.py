@@ -16,6 +16,7 @@ from babel import Locale
 from .errors import Problem
 from .markup import Blank
 from .schema import ClinicProfile, UIStrings
+from .shards import my_share
 
 EDITIONS = {"standard": "", "large-print": "large-print"}
 """Each edition, and the folder below the locale's that its files go in."""
@@ -132,6 +133,7 @@ class RunContext:
     today: dt.date = dt.date(2000, 1, 1)
     force: bool = False  # render every target, even one whose PDF is up to date
     jobs: int = 1  # worker processes that render at once
+    shard: tuple[int, int] = (1, 1)  # (K, N): build only the K-th of N shares of the documents (shards.py)
 
     def edition(self, locale: str, name: str) -> Edition:
         """Return one edition of one locale."""
@@ -182,4 +184,5 @@ def plan(project, ctx: RunContext) -> Plan:
         result.targets[code] = [Target(ctx.edition(code, name), kind, doc_id)
                                 for name in ctx.editions
                                 for kind, doc_id in [("handout", d) for d in singles] + collections]
+    result.targets = my_share(result.targets, ctx.shard)
     return result
