@@ -22,7 +22,7 @@ from . import fonts
 from .content import LocaleContent, Project, is_language_tag
 from .errors import Problem, UserError
 from .errors import display_path as display
-from .html import Collection, booklet_page, documents, edition_css, layout_css, topic_page
+from .html import Collection, booklet_page, documents, edition_css, english_side, layout_css, topic_page
 from .incremental import output_files, target_key, unchanged
 from .manifest import MANIFEST, NO_CLINIC, Manifest, read_manifest
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
@@ -211,11 +211,12 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
             continue
         css = edition_css(edition, locale.strings)
         docs = documents(locale, edition, order)
+        english = english_side(project.source, edition, order) if edition.bilingual else None
         promise = Promise.of(edition.values(locale.strings), strings)
         files[ctx.out / str(edition.folder) / "edition.css"] = css.encode()
         depth = "../" * len(edition.folder.parts)
         for target in mine:
-            html, source, said, limit, fallback = _page(target, docs, locale, project, edition)
+            html, source, said, limit, fallback = _page(target, docs, locale, project, edition, english)
             key = target_key(html, layout_css(), css, families=families, paper=edition.paper, edition=name)
             entry = built.files.get(str(target.path))
             if not ctx.force and unchanged(entry, key, ctx.out / str(target.path)):
@@ -228,7 +229,7 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
             if target.preview:
                 doc = next(d for d in docs if d.id == target.id)
                 stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
-                preview = topic_page(doc, target, locale, preview=True, stylesheets=stylesheets)
+                preview = topic_page(doc, target, locale, preview=True, stylesheets=stylesheets, bilingual=english)
                 files[ctx.out / str(target.preview)] = preview.encode()
     rendered_all = render_all([job for job, _, _ in jobs], ctx.jobs, progress)
     for (job, target, (promise, source, said, limit, fallback, key)), rendered in zip(jobs, rendered_all):
@@ -243,25 +244,26 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
     return files, records
 
 
-def _page(target: Target, docs, locale: LocaleContent, project: Project, edition: Edition):
+def _page(target: Target, docs, locale: LocaleContent, project: Project, edition: Edition, english: dict | None):
     """Return a target's HTML, its source file, its site facts, its page limit, and whether it is partly English."""
     ui, code = locale.strings, locale.code
     if target.kind == "handout":
         doc = next(d for d in docs if d.id == target.id)
         source = locale.files.get(doc.id, locale.folder / f"{doc.id}.yaml")
         limit = None if edition.large_print else getattr(doc.topic, "max_pages", None)
-        return (topic_page(doc, target, locale, preview=False), source,
+        limit = limit * 2 if limit and edition.bilingual else limit  # every part twice: the fridge page in two
+        return (topic_page(doc, target, locale, preview=False, bilingual=english), source,
                 handout_facts(doc, code, edition.values(ui)), limit, bool(doc.fallbacks))
     if target.kind == "booklet":
         collection = Collection(ui.booklet_title, ui.booklet_subtitle, docs)
         said = facts(ui.booklet_title, ui.booklet_subtitle, code, docs)
-        return booklet_page(collection, edition, locale, preview=False), None, said, None, False
+        return booklet_page(collection, edition, locale, preview=False, bilingual=english), None, said, None, False
     pack = next(p for p in project.packs.packs if p.id == target.id)
     by_id = {doc.id: doc for doc in docs}
     title = pack.title.get(code, pack.title["en"])
     collection = Collection(title, ui.booklet_title, [by_id[t] for t in pack.topics], True)
     said = facts(title, contains(collection.docs, ui, code), code if code in pack.title else "en", collection.docs)
-    return booklet_page(collection, edition, locale, preview=False), None, said, None, False
+    return booklet_page(collection, edition, locale, preview=False, bilingual=english), None, said, None, False
 
 
 def preview_assets(out: Path) -> dict[Path, bytes]:

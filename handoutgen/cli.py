@@ -56,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="where to write (default: build/)")
         sub.add_argument("--paper", choices=["letter", "a4"], default=None,
                          help="paper size (default: the clinic profile's paper, else letter)")
-        sub.add_argument("--edition", action="append", choices=["standard", "large-print"], default=[],
-                         help="standard and/or large-print (repeatable; default: standard)")
+        sub.add_argument("--edition", action="append", choices=["standard", "large-print", "bilingual"], default=[],
+                         help="standard, large-print and/or bilingual (a translation beside the English; "
+                              "repeatable; default: standard)")
 
     build = commands.add_parser("build", help="render every handout to PDF and HTML (the default)",
                                 description="Check all content, then render PDFs, HTML previews, booklets "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from functools import cache
 
@@ -141,6 +141,8 @@ def edition_css(edition: Edition, strings: UIStrings) -> str:
         css += f"h1, h2, .cover-title {{ color: {edition.clinic.accent}; }}\n"  # a colour the schema checked
     if edition.large_print:
         css += (STYLES / "large-print.css").read_text(encoding="utf-8")
+    if edition.bilingual:
+        css += (STYLES / "bilingual.css").read_text(encoding="utf-8")
     if rtl:
         css += (STYLES / "rtl.css").read_text(encoding="utf-8")
         if edition.large_print:
@@ -165,8 +167,19 @@ def layout_css() -> str:
     return (STYLES / "print.css").read_text(encoding="utf-8")
 
 
-def render(template: str, edition: Edition, content: LocaleContent, page: Page, **extra) -> str:
-    """Render a template to an HTML string."""
+def english_side(source: LocaleContent, edition: Edition, order: list[str]) -> dict:
+    """Return what the bilingual edition's English column needs: its documents (ids made unique), words and values."""
+    english = Edition(source.code, edition.clinic, edition.paper)
+    docs = {doc.id: replace(doc, id=f"{doc.id}--en") for doc in documents(source, english, order)}
+    page = Page(title="", description="", lang=source.code, dir="ltr", preview=False)
+    glossary = {t.id: t for t in source.glossary.terms} if source.glossary else {}
+    return {"docs": docs, "ui": source.strings, "values": english.values(source.strings), "page": page,
+            "glossary": glossary}
+
+
+def render(template: str, edition: Edition, content: LocaleContent, page: Page, bilingual: dict | None = None,
+           **extra) -> str:
+    """Render a template to an HTML string; `bilingual` (from `english_side`) sets each part beside its English."""
     glossary = {t.id: t for t in content.glossary.terms} if content.glossary else {}
     values = edition.values(content.strings)
     clinic_name = values["clinic_name"]
@@ -175,7 +188,8 @@ def render(template: str, edition: Edition, content: LocaleContent, page: Page, 
     return environment().get_template(template).render(
         page=page, ui=content.strings, values=values, clinic=edition.clinic, glossary_fallbacks=glossary_fallbacks,
         clinic_name=blank_html(clinic_name) if isinstance(clinic_name, Blank) else clinic_name,
-        glossary=glossary, logo_url=data_url(Path(logo)) if logo else "", **extra,
+        glossary=glossary, logo_url=data_url(Path(logo)) if logo else "", bilingual=bilingual,
+        english_column=False, term_prefix="", **extra,
     )
 
 
@@ -187,7 +201,7 @@ def data_url(path: Path) -> str:
 
 
 def topic_page(doc: Handout, target: Target, content: LocaleContent, preview: bool,
-               stylesheets: list[str] | None = None) -> str:
+               stylesheets: list[str] | None = None, bilingual: dict | None = None) -> str:
     """Return the HTML of one handout."""
     edition = target.edition
     values = edition.values(content.strings)
@@ -195,7 +209,7 @@ def topic_page(doc: Handout, target: Target, content: LocaleContent, preview: bo
                 dir=edition.text_direction, preview=preview, body_class=edition.name, stylesheets=stylesheets or [])
     url = target.url()
     online = {"url": url, "short": url.split("://", 1)[1], "qr": qr_code(url)} if url else None
-    return render("topic.html.j2", edition, content, page, doc=doc, online=online)
+    return render("topic.html.j2", edition, content, page, bilingual, doc=doc, online=online)
 
 
 @dataclass
@@ -209,10 +223,10 @@ class Collection:
 
 
 def booklet_page(collection: Collection, edition: Edition, content: LocaleContent, preview: bool,
-                 stylesheets: list[str] | None = None) -> str:
+                 stylesheets: list[str] | None = None, bilingual: dict | None = None) -> str:
     """Return the HTML of a booklet or pack: cover, contents, then each handout."""
     page = Page(title=f"{collection.title}: {collection.subtitle}" if collection.subtitle else collection.title,
                 description=collection.subtitle or collection.title, lang=edition.locale, dir=edition.text_direction,
                 preview=preview, body_class=f"booklet {edition.name}", stylesheets=stylesheets or [])
-    return render("booklet.html.j2", edition, content, page, collection=collection, docs=collection.docs,
+    return render("booklet.html.j2", edition, content, page, bilingual, collection=collection, docs=collection.docs,
                   online=None)

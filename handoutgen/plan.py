@@ -18,7 +18,7 @@ from .markup import Blank
 from .schema import ClinicProfile, UIStrings
 from .shards import my_share
 
-EDITIONS = {"standard": "", "large-print": "large-print"}
+EDITIONS = {"standard": "", "large-print": "large-print", "bilingual": "bilingual"}
 """Each edition, and the folder below the locale's that its files go in."""
 KINDS = ("handout", "booklet", "pack")
 
@@ -36,11 +36,12 @@ class Edition:
     clinic: ClinicProfile | None  # None: generic handouts with blank lines for the clinic's details
     paper: str = "letter"
     large_print: bool = False
+    bilingual: bool = False  # each part in the translation and in English side by side (a translation only)
 
     @property
     def name(self) -> str:
         """Return the edition's name as used on the command line and in folder names."""
-        return "large-print" if self.large_print else "standard"
+        return "large-print" if self.large_print else "bilingual" if self.bilingual else "standard"
 
     @property
     def folder(self) -> PurePosixPath:
@@ -137,7 +138,7 @@ class RunContext:
 
     def edition(self, locale: str, name: str) -> Edition:
         """Return one edition of one locale."""
-        return Edition(locale, self.clinic, self.paper, name == "large-print")
+        return Edition(locale, self.clinic, self.paper, name == "large-print", name == "bilingual")
 
 
 @dataclass
@@ -181,8 +182,12 @@ def plan(project, ctx: RunContext) -> Plan:
                         result.warnings.append(f"{problem}; not built")
                 continue
             collections.append(("pack", pack.id))
+        editions = [name for name in ctx.editions if name != "bilingual" or not locale.is_source]
+        if len(editions) < len(ctx.editions) and code in ctx.locales:
+            result.warnings.append(f"{code} is the source language: the bilingual edition pairs a translation "
+                                   f"with it, so {code} has none")
         result.targets[code] = [Target(ctx.edition(code, name), kind, doc_id)
-                                for name in ctx.editions
+                                for name in editions
                                 for kind, doc_id in [("handout", d) for d in singles] + collections]
     result.targets = my_share(result.targets, ctx.shard)
     return result

@@ -160,6 +160,7 @@ def site_pages(out: Path, project: Project, clinic: ClinicProfile | None, built:
             page=_Page(code, text_direction(code)), root="../", ui=strings, values=Edition(code, clinic).values(strings),
             clinic=clinic, items=items[code], languages=languages,
             more_in_english=code != SOURCE_LOCALE and bool(english - {item.id for item in items[code]}),
+            both_languages=f"{endonym(code)} + {endonym(SOURCE_LOCALE)}",
             pages_label=lambda n: pages_label(strings, code, n), size_label=lambda n: size_label(n, code))
         files[out / code / "index.html"] = html.encode()
     home = project.source
