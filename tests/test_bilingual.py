@@ -141,3 +141,24 @@ def test_the_english_column_defines_its_words_in_english(bilingual):
     left, right = (" ".join(" ".join(half[n] for half in halves).split()) for n in (0, 1))
     assert "has not yet grown into a lymphocyte" in right  # the English glossary, in the English column
     assert "se ha convertido en linfocito" in left and "se ha convertido en linfocito" not in right
+
+
+@pytest.mark.parametrize("clinic", [[], ["--no-clinic"]])
+def test_the_fridge_page_fits_two_pages_on_a4_too(content_tree, tmp_path, clinic):
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content_tree()), "--out", str(out), "--locale", "es", "--locale", "ar",
+                 "--paper", "a4", "--edition", "bilingual", "--topic", "when-to-call", *clinic]) == 0
+    for locale in ("es", "ar"):
+        assert 1 <= len(pages_text(out / locale / "bilingual" / "when-to-call.pdf")) <= 2
+
+
+def test_bookmarks_name_the_translations_headings_only(bilingual):
+    from pypdf import PdfReader
+
+    def titles(items):
+        for item in items:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    found = list(titles(PdfReader(bilingual / "es" / "bilingual" / "when-to-call.pdf").outline))
+    assert "Cuándo llamar al equipo de atención" in found
+    assert not [t for t in found if "call" in t.lower()]
