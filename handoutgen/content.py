@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from . import fonts
 from .errors import Problem
-from .schema import (BLOCK_KINDS, Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Termbase, Terms,
-                     Topic, Translation, TranslationReview, UIStrings, did_you_mean)
+from .schema import BLOCK_KINDS, Booklet, Glossary, Packs, Terms, Topic, did_you_mean
+from .schema_clinic import ClinicProfile
+from .schema_locale import GlossaryTranslation, Termbase, Translation, TranslationReview, UIStrings
 from .source import Document, Loc, read_yaml
 from .translation import merge, strings_problems, translation_problems
 
@@ -446,9 +447,10 @@ def _form_hint(loc: Loc, ctx: dict) -> str:
 
 def _model_at(err: dict, error: ValidationError) -> type[BaseModel] | None:
     """Return the model class that owns the key named in an extra_forbidden error."""
-    from . import schema
+    from . import schema, schema_clinic, schema_locale
 
-    model = getattr(schema, error.title, None)
+    model = next((getattr(m, error.title) for m in (schema, schema_locale, schema_clinic) if hasattr(m, error.title)),
+                 None)
     for part in err["loc"][:-1]:
         if model is None:
             return None

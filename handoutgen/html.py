@@ -21,7 +21,8 @@ from .markup import Blank, blank_html, plain, render_inline
 from .paths import STYLES, TEMPLATES
 from .plan import Edition, Target, text_direction
 from .source import read_file
-from .schema import BLOCK_KINDS, Glossary, Topic, TranslationReview, UIStrings
+from .schema import BLOCK_KINDS, Glossary, Topic
+from .schema_locale import TranslationReview, UIStrings
 
 PAPER_SIZES = {"letter": "letter", "a4": "A4"}
 

@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 from .paths import SCHEMAS
-from .schema import (Booklet, ClinicProfile, Glossary, GlossaryTranslation, Packs, Termbase, Topic, Translation,
-                     UIStrings)
+from .schema import Booklet, Glossary, Packs, Topic
+from .schema_clinic import ClinicProfile
+from .schema_locale import GlossaryTranslation, Termbase, Translation, UIStrings
 
 MODELS = {"topic": Topic, "glossary": Glossary, "strings": UIStrings, "booklet": Booklet, "packs": Packs,
           "clinic": ClinicProfile, "translation": Translation, "glossary-translation": GlossaryTranslation,

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 from .content import LocaleContent, Project
 from .errors import display_path
 from .readability import WORD, grade, split_sentences, topic_sentences
-from .schema import (Bullets, Callout, Contacts, Fields, Glossary, GlossaryTranslation, Paragraph, Questions, Steps,
-                     Terms, Timeline, Topic, Translation)
+from .schema import Bullets, Callout, Contacts, Fields, Glossary, Paragraph, Questions, Steps, Terms, Timeline, Topic
+from .schema_locale import GlossaryTranslation, Translation
 from .source import Loc, format_loc, read_yaml
 from .translation import SUMMARY
 

@@ -15,7 +15,8 @@ from babel import Locale
 
 from .errors import Problem
 from .markup import Blank
-from .schema import ClinicProfile, UIStrings
+from .schema_clinic import ClinicProfile
+from .schema_locale import UIStrings
 from .shards import my_share
 
 EDITIONS = {"standard": "", "large-print": "large-print", "bilingual": "bilingual"}

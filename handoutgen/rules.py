@@ -18,7 +18,9 @@ from .content import LocaleContent, Project, SOURCE_LOCALE, load_clinic, load_pr
 from .errors import Problem, listing
 from .errors import display_path as display
 from .literacy import check_warnings as literacy_warnings
-from .schema import ClinicProfile, Translation, did_you_mean
+from .schema import did_you_mean
+from .schema_clinic import ClinicProfile
+from .schema_locale import Translation
 from .urgency import urgency_problems
 
 

@@ -22,7 +22,7 @@ from .html import Handout, environment
 from .markup import plain, render_inline
 from .paths import STYLES
 from .plan import Edition, text_direction
-from .schema import ClinicProfile
+from .schema_clinic import ClinicProfile
 
 BADGES = ("draft", "draft_translation", "partly_english", "outdated")
 """The site strings that mark a document, in the order they are shown."""

@@ -25,7 +25,7 @@ from . import cache
 from .errors import Problem
 
 if TYPE_CHECKING:
-    from ruamel.yaml.nodes import Node
+    from ruamel.yaml.nodes import Node, ScalarNode
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import Problem
-from .schema import Termbase
+from .schema_locale import Termbase
 from .source import Document, Loc, format_loc
 
 MARKS = "\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640"

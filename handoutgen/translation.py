@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from .errors import Problem
 from .markup import parse_placeholders, placeholder_names
-from .schema import (UI_SLOTS, Glossary, GlossaryTranslation, Slots, Topic, Translation, TranslationReview,
-                     did_you_mean)
+from .schema import Glossary, Topic, did_you_mean
+from .schema_locale import UI_SLOTS, GlossaryTranslation, Slots, Translation, TranslationReview
 from .source import Document, Loc
 
 SUMMARY = "title"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .errors import Problem
 from .literacy import passages
-from .schema import Callout, Topic, Translation
+from .schema import Callout, Topic
+from .schema_locale import Translation
 from .source import read_yaml
 
 REFERENCE = "when-to-call"

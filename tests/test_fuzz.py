@@ -24,7 +24,8 @@ from handoutgen.html import documents, edition_css, topic_page
 from handoutgen.markup import Blank, parse_placeholders, plain, render_inline
 from handoutgen.paths import CONTENT
 from handoutgen.plan import Edition, Target
-from handoutgen.schema import PLACEHOLDERS, UI_SLOTS, Paragraph, UIStrings
+from handoutgen.schema import PLACEHOLDERS, Paragraph
+from handoutgen.schema_locale import UI_SLOTS, UIStrings
 from handoutgen.source import char_message, parse_yaml, read_yaml
 from handoutgen.translation import strings_problems
 

@@ -1,7 +1,7 @@
 """Inline markup: emphasis only, HTML escaped, placeholders filled and isolated."""
 
 from handoutgen.markup import plain, render_inline
-from handoutgen.schema import Fever
+from handoutgen.schema_clinic import Fever
 
 
 def test_emphasis_and_escaping():

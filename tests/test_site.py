@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
-import pytest
 
 from handoutgen.cli import main
 
