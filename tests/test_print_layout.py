@@ -112,3 +112,74 @@ def test_large_print_with_a_website_keeps_the_qr_code_but_not_the_printed_addres
     assert decode_qr(large) == [url]
     with pdfplumber.open(tmp_path / "en" / "supportive-care.pdf") as pdf:
         assert "handouts.example.org" in pdf.pages[0].extract_text()  # the standard edition prints it
+
+
+@pytest.fixture(scope="module")
+def with_website(tmp_path_factory):
+    """The test clinic has a website, so every footer carries a QR code beside the version."""
+    from test_clinic import DATA
+
+    out = tmp_path_factory.mktemp("website")
+    for paper in ("letter", "a4"):
+        assert main(["build", "--clinic", str(DATA / "full.yaml"), "--paper", paper, "--out", str(out / paper),
+                     "--edition", "standard", "--edition", "large-print", "--edition", "bilingual",
+                     "--topic", "supportive-care", "--topic", "when-to-call"]) == 0
+    return out
+
+
+def test_the_qr_code_and_the_version_never_touch(with_website):
+    """Measured on the page: the QR code where a phone finds it, the version id where PDFium places it."""
+    import pypdfium2
+    import zxingcpp
+
+    pdfs = sorted(with_website.rglob("*.pdf"))
+    assert len(pdfs) >= 20
+    for path in pdfs:
+        document = pypdfium2.PdfDocument(path)
+        for number in range(len(document)):
+            page = document[number]
+            height = page.get_height()
+            found = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+            assert len(found) == 1, (path, number)
+            corners = [found[0].position.top_left, found[0].position.top_right,
+                       found[0].position.bottom_left, found[0].position.bottom_right]
+            qr = (min(c.x for c in corners) / 3, min(c.y for c in corners) / 3,
+                  max(c.x for c in corners) / 3, max(c.y for c in corners) / 3)
+            text = page.get_textpage()
+            versions = re.findall(r"(?<![0-9a-z])[0-9a-f]{8}(?![0-9a-z])", text.get_text_range())
+            assert versions, (path, number)
+            for version in versions:  # each character's box, from PDFium, turned to top-down points
+                searcher = text.search(version)
+                start, count = searcher.get_next()
+                for index in range(start, start + count):
+                    left, bottom, right, top = text.get_charbox(index)
+                    top, bottom = height - top, height - bottom
+                    apart = max(left - qr[2], qr[0] - right, top - qr[3], qr[1] - bottom)
+                    assert apart >= 1 * MM, (path.relative_to(with_website), number + 1, round(apart / MM, 1))
+
+
+def test_a_words_to_know_box_never_leaves_the_page_before_it_a_third_empty(built):
+    """The box breaks between terms; were it to jump whole to the next page, the page before would be short."""
+    from handoutgen.content import load_project
+    from handoutgen.paths import CONTENT
+
+    labels = {code: loc.strings.glossary_in_topic for code, loc in load_project(CONTENT).locales.items()}
+    top, bottom = 25 * MM, 28 * MM  # the standard edition's margins (print.css)
+    starts = 0
+    for locale, label in labels.items():
+        for path in sorted((built / locale).rglob("*.pdf")):
+            if "large-print" in path.parts:
+                continue
+            with pdfplumber.open(path) as pdf:
+                fill = None
+                for number, page in enumerate(pdf.pages, 1):
+                    chars = [c for c in page.chars if c["text"].strip() and top < c["top"] and
+                             c["bottom"] < page.height - bottom]
+                    if chars:
+                        first = min(c["top"] for c in chars)
+                        line = sorted(c["text"] for c in chars if abs(c["top"] - first) < 2)
+                        if line == sorted(label.replace(" ", "")) and fill is not None:
+                            starts += 1
+                            assert fill >= 2 / 3, (str(path.relative_to(built)), number, round(fill, 2))
+                    fill = (max(c["bottom"] for c in chars) - top) / (page.height - bottom - top) if chars else 0
+    assert starts  # some boxes do start a page, so the rule was really exercised
