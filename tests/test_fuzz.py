@@ -19,7 +19,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from pydantic import ValidationError
 
 from handoutgen import fonts
-from handoutgen.content import explain, glyph_problems, load_clinic, load_project
+from handoutgen.content import glyph_problems, load_clinic, load_project
+from handoutgen.explain import explain
 from handoutgen.html import documents, edition_css, topic_page
 from handoutgen.markup import Blank, parse_placeholders, plain, render_inline
 from handoutgen.paths import CONTENT
