@@ -183,3 +183,29 @@ def test_a_words_to_know_box_never_leaves_the_page_before_it_a_third_empty(built
                             assert fill >= 2 / 3, (str(path.relative_to(built)), number, round(fill, 2))
                     fill = (max(c["bottom"] for c in chars) - top) / (page.height - bottom - top) if chars else 0
     assert starts  # some boxes do start a page, so the rule was really exercised
+
+
+def test_no_page_holds_only_the_disclaimer_or_ends_on_a_heading(built):
+    """A heading is never the last line of a page (its text is on the next), nor is the disclaimer alone on one."""
+    from handoutgen.content import load_project
+    from handoutgen.paths import CONTENT
+
+    disclaimers = {code: "".join(loc.strings.not_advice.split()) for code, loc in load_project(CONTENT).locales.items()}
+    top, bottom = 25 * MM, 28 * MM
+    pages = 0
+    for locale, disclaimer in disclaimers.items():
+        for path in sorted((built / locale).glob("*.pdf")):
+            with pdfplumber.open(path) as pdf:
+                for number, page in enumerate(pdf.pages, 1):
+                    chars = [c for c in page.chars if c["text"].strip() and top < c["top"] and
+                             c["bottom"] < page.height - bottom]
+                    pages += 1
+                    assert chars, (str(path.relative_to(built)), number, "an empty page")
+                    assert sorted(c["text"] for c in chars) != sorted(disclaimer), (
+                        str(path.relative_to(built)), number, "only the disclaimer")
+                    last = max(c["bottom"] for c in chars)
+                    line = [c for c in chars if abs(c["bottom"] - last) < 3]
+                    assert max(c["size"] for c in line) < 14.9, (  # h2 is 15 pt, h1 22 pt; body 12.5 pt
+                        str(path.relative_to(built)), number, "ends on a heading",
+                        "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])))
+    assert pages > 250
