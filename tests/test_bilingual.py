@@ -162,3 +162,20 @@ def test_bookmarks_name_the_translations_headings_only(bilingual):
     found = list(titles(PdfReader(bilingual / "es" / "bilingual" / "when-to-call.pdf").outline))
     assert "Cuándo llamar al equipo de atención" in found
     assert not [t for t in found if "call" in t.lower()]
+
+
+def test_both_urgent_lines_are_at_least_the_body_size(bilingual):
+    """Body and urgent line are 11.5 pt in this edition: the line is never smaller than the text it sits above."""
+    from collections import Counter
+
+    mm = 72 / 25.4
+    for path in [bilingual / "es" / "bilingual" / "what-is-all.pdf",
+                 bilingual / "ar" / "bilingual" / "questions-for-the-care-team.pdf"]:
+        with pdfplumber.open(path) as pdf:
+            headers, body = [], Counter()
+            for page in pdf.pages:
+                chars = [c for c in page.chars if c["text"].strip()]
+                headers.append(min(c["size"] for c in chars if c["bottom"] < 38 * mm))
+                body.update(round(c["size"], 1) for c in chars if 45 * mm < c["top"] < page.height - 30 * mm)
+        size = body.most_common(1)[0][0]
+        assert size == 11.5 and min(headers) >= size - 0.05, (path.name, size, min(headers))
