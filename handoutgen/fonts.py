@@ -53,6 +53,16 @@ def families_for(locale: str) -> tuple[str, ...]:
     return LATIN + ((extra,) if extra else ())
 
 
+def field_source(families: tuple[str, ...]) -> str:
+    """Return the family fillable fields copy (see fieldfont.py): the language's script family, else the body one."""
+    return families[-1] if families[-1] in SCRIPT_FAMILIES.values() else BODY_FAMILY
+
+
+def field_family(family: str) -> str:
+    """Return the name of the field font made from `family`."""
+    return f"{family} Field"
+
+
 def font_stack(families: tuple[str, ...]) -> str:
     """Return a CSS font-family value for `families`."""
     return ", ".join(f'"{serialize_string_value(family)}"' for family in families)

@@ -15,7 +15,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import fonts, pdfua, tounicode
+from . import fieldfont, fonts, pdfua, tounicode
 from .paths import STYLES, TEMPLATES
 from .verify import Rendered
 
@@ -74,7 +74,8 @@ class PDFRenderer:
         self.fetcher = ProjectOnlyFetcher()
         self.font_config = FontConfiguration()
         base = TEMPLATES.as_uri() + "/"
-        self.stylesheets = [CSS(string=fonts.font_face_css(families=families), font_config=self.font_config,
+        face_css = fonts.font_face_css(families=families) + fieldfont.face_css(families)
+        self.stylesheets = [CSS(string=face_css, font_config=self.font_config,
                                 url_fetcher=self.fetcher, base_url=base)]
         self.stylesheets += [CSS(string=text, font_config=self.font_config, url_fetcher=self.fetcher,
                                  base_url=STYLES.as_uri() + "/") for text in css_texts]
