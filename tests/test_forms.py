@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pypdf
+import pytest
 
 from handoutgen.content import load_project
 from handoutgen.paths import CONTENT
@@ -55,10 +56,14 @@ NAME = "Dr. Maria-Fernanda Castellanos-Rodriguez"  # 40 characters
 PHONE = "+1 555-555-0199"
 
 
-def test_a_typed_40_character_name_fits_its_field(tmp_path):
-    """Filled with pypdf as a clinic's script would, drawn by PDFium as Chromium shows it: nothing is cut off."""
+@pytest.mark.parametrize("edition", ["standard", "large-print"])
+def test_a_typed_40_character_name_fits_its_field(tmp_path, edition):
+    """Filled with pypdf as a clinic's script would, drawn by PDFium as Chromium shows it: nothing is cut off.
+
+    In the standard edition pypdf's own appearance is drawn (one 11 pt line); in large print the
+    name takes two 18 pt lines, laid out by the viewer (pypdf's default sets NeedAppearances).
+    """
     import pypdfium2
-    import pytest
 
     from handoutgen.cli import main
 
@@ -67,12 +72,12 @@ def test_a_typed_40_character_name_fits_its_field(tmp_path):
     for paper in ("letter", "a4"):
         out = tmp_path / paper
         assert main(["build", "--out", str(out), "--paper", paper, "--topic", "my-care-team", "--locale", "en",
-                     "--locale", "es"]) == 0
+                     "--locale", "es", "--edition", edition]) == 0
         for path in sorted(out.rglob("my-care-team.pdf")):
             writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(path))
             values = {name: NAME if name.endswith("_name") else PHONE for name in fields(path)}
             for page in writer.pages:
-                writer.update_page_form_field_values(page, values, auto_regenerate=False)
+                writer.update_page_form_field_values(page, values, auto_regenerate=edition == "large-print")
             data = io.BytesIO()
             writer.write(data)
             pdf = pypdfium2.PdfDocument(data.getvalue())
