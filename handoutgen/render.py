@@ -10,8 +10,10 @@ logged again in the build's process, so its warnings and errors are handled as i
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import multiprocessing
+import multiprocessing.util
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -33,7 +35,30 @@ class Job:
 
 
 _renderers: dict[tuple, object] = {}
-atexit.register(_renderers.clear)  # let WeasyPrint free its fonts while it still can, not at interpreter teardown
+_inherited: list = []
+
+
+def _free_renderers() -> None:
+    """Free this process's renderers now (they hold reference cycles), so WeasyPrint deletes their font files."""
+    _renderers.clear()
+    gc.collect()
+
+
+atexit.register(_free_renderers)  # while WeasyPrint can still free its fonts, not at interpreter teardown
+
+
+def _start_worker() -> None:
+    """Set up a forked worker: it must neither delete its parent's font files nor leave its own behind.
+
+    A FontConfiguration copies its fonts into a temporary folder and deletes the folder when it is
+    freed. A forked worker inherits the parent's renderers (`serve` and in-process builds keep
+    some): freeing one there would delete files the parent still uses, so they are kept, unused,
+    until the worker ends. The worker's own renderers are freed when it ends, which deletes their
+    folders (workers end without running atexit).
+    """
+    _inherited.extend(_renderers.values())
+    _renderers.clear()
+    multiprocessing.util.Finalize(None, _free_renderers, exitpriority=10)
 
 
 def _renderer(job: Job):
@@ -80,7 +105,7 @@ def render_all(jobs: list[Job], workers: int = 1, progress=lambda line: None) ->
     started = time.perf_counter()
     # Fork: the workers start at once, with the modules (and WeasyPrint) already imported.
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                             mp_context=multiprocessing.get_context("fork")) as pool:
+                             mp_context=multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
         order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))  # the longest first
         futures = {pool.submit(_render_in_worker, jobs[i]): i for i in order}
         for count, future in enumerate(as_completed(futures), 1):

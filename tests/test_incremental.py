@@ -88,6 +88,28 @@ def test_the_bytes_do_not_depend_on_the_number_of_workers(tmp_path):
     assert outs[0] == outs[1]
 
 
+def test_workers_delete_their_font_files_and_leave_the_parents(tmp_path):
+    """WeasyPrint copies fonts into a temporary folder per renderer: 6 MB a worker, left behind before."""
+    import gc
+    import tempfile
+
+    from handoutgen.paths import CONTENT
+
+    temp = Path(tempfile.gettempdir())
+    one = build(BuildOptions(content=CONTENT, out=tmp_path / "one", locales=["en"], topics=TOPICS[:1], jobs=1),
+                progress=lambda line: None)  # rendered here: this process keeps a renderer and its folder
+    assert not one.problems
+    gc.collect()  # renderers freed earlier in this process delete their folders now, not during the build
+    before = set(temp.glob("weasyprint-*"))
+    assert before
+    two = build(BuildOptions(content=CONTENT, out=tmp_path / "two", locales=["en", "es"], topics=TOPICS, jobs=2),
+                progress=lambda line: None)  # rendered by two forked workers
+    assert not two.problems
+    after = set(temp.glob("weasyprint-*"))
+    assert after - before == set(), "a worker left its font folder behind"
+    assert before <= after, "a worker deleted a font folder this process still uses"
+
+
 def test_progress_counts_done_of_total_with_an_estimate(content_tree, tmp_path):
     lines: list[str] = []
     build(BuildOptions(content=content_tree(), out=tmp_path / "out", locales=["en"], topics=TOPICS, jobs=2),
