@@ -22,21 +22,26 @@ This patch changes:
 
 1. Drawing (`draw_first_line`): a character's text goes to the logically first glyph of its
    cluster, with its combining marks (harakat) after it, in logical order, as the text of one
-   grapheme; the grapheme's other glyphs read as nothing. Each (glyph, text) pair gets its own
-   character code: the glyph id for its first text, then a new code above the font's glyphs.
-   Pango's glyph ids are swapped for these codes only while the line is drawn.
-2. Writing the font (`_build_vector_font_dictionary`, `Font.subset`): a CIDToGIDMap draws each
-   new code with its glyph, and the widths cover it; new codes stay out of the subset. A font
-   used by a form field keeps its cmap-based map, with the texts drawn written over it.
+   grapheme. Each (glyph, text) pair gets its own character code: the glyph id for its first
+   text, then a new code above the font's glyphs. A grapheme drawn with several glyphs next to
+   each other (a letter and its dots, a letter and its haraka) gets one code that draws a
+   composite glyph added to the font, its parts where WeasyPrint would have drawn them, so every
+   code reads as a text: no empty map, which PDF/UA-1 validators call malformed and PDFium reads
+   as the code itself. Pango's glyphs are swapped for these codes only while the line is drawn.
+2. Writing the font (`_build_vector_font_dictionary`, `Font.subset`, `Font.clean`): the subset
+   keeps the composites' parts, the composites are added to the cleaned (subset, instanced)
+   TrueType font, a CIDToGIDMap draws each new code with its glyph, and /W gives each new code
+   its glyph's width. A font used by a form field keeps its cmap-based map, with the texts drawn
+   written over it.
 
 The encoding stays /Identity-H, so extractors that only know it keep working. Bitmap, colour
 (emoji) and CFF fonts get no new codes: their first text wins, as in WeasyPrint.
 
-Left as they are: a grapheme's other glyphs (the dots) map to an empty text, which poppler and
-pypdf read as nothing but PDF/UA validators call a malformed CMap and PDFium replaces by the
-code itself (avoiding it needs /ActualText spans or composite glyphs); and poppler lays the
-characters of one glyph out left to right before reversing a right-to-left line, so a letter
-and its haraka come out of pdftotext swapped.
+Left as they are: a grapheme's glyphs that are not next to each other in drawing order keep an
+empty text for all but the first (none in our Arabic); a composite's parts are placed to the font
+unit, where PDFium snaps a glyph drawn alone to the pixel (ink may move by a device pixel); and
+poppler lays the characters of one glyph out left to right before reversing a right-to-left line,
+so a letter and its haraka come out of pdftotext swapped.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ if not weasyprint.__version__.startswith("70."):
         f"{weasyprint.__version__} is installed: check whether upstream fixed the ToUnicode map, "
         f"then port or remove handoutgen/tounicode.py")
 
+EMPTY_MOVE = re.compile(rb"<>-?0\.0(?=<)")
+"""What draw_first_line writes for an empty glyph of no width, inside a TJ array's hex strings."""
+
 MISSING_GLYPHS_ROOM = 256  # codes kept free above the font's glyphs for WeasyPrint's missing-glyph codes
 _ORIGINAL: dict[str, object] = {}
 
@@ -68,8 +76,9 @@ _ORIGINAL: dict[str, object] = {}
 class TextCodes:
     """The character codes of one font: one per (glyph, text) pair drawn."""
 
-    codes: dict[tuple[int, str], int] = field(default_factory=dict)
+    codes: dict[tuple, int] = field(default_factory=dict)
     extra: dict[int, int] = field(default_factory=dict)  # new code → the glyph it draws
+    composites: dict[int, tuple] = field(default_factory=dict)  # new code → (components, advance), a glyph to add
 
 
 def apply() -> None:
@@ -77,11 +86,12 @@ def apply() -> None:
     if _ORIGINAL:
         return
     _ORIGINAL.update(draw=draw_text.draw_first_line, build=pdf_fonts._build_vector_font_dictionary,
-                     subset=pdf_fonts.Font.subset, describe=text_fonts.get_font_description)
+                     subset=pdf_fonts.Font.subset, clean=pdf_fonts.Font.clean, describe=text_fonts.get_font_description)
     line_break.get_font_description = pdf_anchors.get_font_description = font_description
     draw_text.draw_first_line = draw_first_line
     pdf_fonts._build_vector_font_dictionary = build_vector_font_dictionary
     pdf_fonts.Font.subset = subset
+    pdf_fonts.Font.clean = clean
 
 
 # Laying out.
@@ -108,11 +118,16 @@ def draw_first_line(stream, textbox, *args, **kwargs):
     recoder = LineRecoder(stream, textbox)
     layout = textbox.pango_layout
     layout.get_first_line, layout.set_text = recoder.get_first_line, recoder.set_text
+    start = len(stream.stream)
     try:
-        return _ORIGINAL["draw"](stream, textbox, *args, **kwargs)
+        emojis = _ORIGINAL["draw"](stream, textbox, *args, **kwargs)
     finally:
         recoder.restore()
         del layout.get_first_line, layout.set_text
+    if recoder.merged:  # the glyphs a composite drew leave an empty string and a zero move: drop them
+        stream.stream[start:] = [EMPTY_MOVE.sub(b"", op) if isinstance(op, bytes) and op.endswith(b"] TJ") else op
+                                 for op in stream.stream[start:]]
+    return emojis
 
 
 class LineRecoder:
@@ -120,7 +135,7 @@ class LineRecoder:
 
     def __init__(self, stream, textbox):
         self.stream, self.textbox, self.layout = stream, textbox, textbox.pango_layout
-        self.line, self.changed = None, []
+        self.line, self.changed, self.merged = None, [], False
 
     def get_first_line(self):
         """Return the layout's first line, its glyph ids swapped for character codes."""
@@ -138,10 +153,19 @@ class LineRecoder:
         return type(self.layout).set_text(self.layout, *args, **kwargs)
 
     def restore(self):
-        """Put Pango's glyph ids back."""
-        for glyph_info, glyph_id in reversed(self.changed):
+        """Put Pango's glyph ids and positions back."""
+        for glyph_info, glyph_id, geometry in reversed(self.changed):
             glyph_info.glyph = glyph_id
+            glyph_info.geometry.width, glyph_info.geometry.x_offset, glyph_info.geometry.y_offset = geometry
         self.changed.clear()
+
+    def change(self, glyph_info, glyph_id: int, width: int | None = None) -> None:
+        """Draw `glyph_id` in place of the glyph; with `width`, at that advance and no offset."""
+        geometry = glyph_info.geometry
+        self.changed.append((glyph_info, glyph_info.glyph, (geometry.width, geometry.x_offset, geometry.y_offset)))
+        glyph_info.glyph = glyph_id
+        if width is not None:
+            geometry.width, geometry.x_offset, geometry.y_offset = width, 0, 0
 
     def recode(self, line):
         """Swap each glyph id of the line for the code of its (glyph, text) pair."""
@@ -154,17 +178,44 @@ class LineRecoder:
                 continue
             if pango.pango_version() < 14802:  # as draw_first_line does, for Pango's issue 530
                 font_size = self.textbox.style["font_size"]
-            for i, text in enumerate(cluster_texts(glyph_item, utf8)):
-                glyph_info = glyph_item.glyphs.glyphs[i]
-                if text is not None:
-                    code = text_code(font, glyph_info.glyph, text, glyph_item.item.analysis.font, font_size,
-                                     self.stream)
-                    if code != glyph_info.glyph:
-                        self.changed.append((glyph_info, glyph_info.glyph))
-                        glyph_info.glyph = code
+            texts = cluster_texts(glyph_item, utf8)
+            glyphs = glyph_item.glyphs.glyphs
+            for i, text, last in graphemes(texts):
+                pango_font = glyph_item.item.analysis.font
+                if last > i and font.type == "ttf":  # several glyphs: one code drawing them as one glyph
+                    code, width = composite_code(font, [glyphs[j] for j in range(i, last + 1)], text, pango_font,
+                                                 font_size, self.stream)
+                    self.change(glyphs[i], code, width)
+                    self.merged = True
+                    for j in range(i + 1, last + 1):
+                        self.change(glyphs[j], pango.PANGO_GLYPH_EMPTY, 0)
+                    continue
+                for j in range(i, last + 1):
+                    if texts[j][0] is not None:
+                        code = text_code(font, glyphs[j].glyph, texts[j][0], pango_font, font_size, self.stream)
+                        if code != glyphs[j].glyph:
+                            self.change(glyphs[j], code)
 
 
-def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
+def graphemes(texts: list[tuple[str | None, int]]):
+    """Yield (first glyph, text, last glyph) for each run of glyphs, in drawing order, of one grapheme.
+
+    A grapheme's glyphs are next to each other in drawing order (its marks and dots with its
+    letter); one drawn alone, or Pango's empty and missing glyphs, come one by one.
+    """
+    i = 0
+    while i < len(texts):
+        text, start = texts[i]
+        last = i
+        if text is not None:
+            while last + 1 < len(texts) and texts[last + 1][0] is not None and texts[last + 1][1] == start:
+                last += 1
+        whole = "".join(texts[j][0] for j in range(i, last + 1)) if text is not None else None
+        yield i, whole, last
+        i = last + 1
+
+
+def cluster_texts(glyph_item, utf8: bytes) -> list[tuple[str | None, int]]:
     """Return each glyph's text: its character's for the logically first glyph, '' for the others.
 
     Pango makes each character a cluster, a combining mark too; a mark's text joins its base
@@ -183,7 +234,7 @@ def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
         head = text[start:stop].decode("utf-8", "replace")[:1]
         previous = grapheme[start] = previous if previous is not None and extends(head) else start
         end[previous] = stop
-    texts: list[str | None] = [None] * count
+    texts: list[tuple[str | None, int]] = [(None, -1)] * count
     carried: set[int] = set()
     order = range(count - 1, -1, -1) if item.analysis.level % 2 else range(count)  # glyphs are in visual order
     for i in order:
@@ -191,7 +242,7 @@ def cluster_texts(glyph_item, utf8: bytes) -> list[str | None]:
         if glyph_id == pango.PANGO_GLYPH_EMPTY or glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
             continue
         start = grapheme[clusters[i]]
-        texts[i] = "" if start in carried else text[start:end[start]].decode("utf-8", "replace")
+        texts[i] = ("" if start in carried else text[start:end[start]].decode("utf-8", "replace"), start)
         carried.add(start)
     return texts
 
@@ -223,12 +274,87 @@ def text_code(font, glyph_id: int, text: str, pango_font, font_size: float, stre
     return code
 
 
+def composite_code(font, glyph_infos, text: str, pango_font, font_size: float, stream) -> tuple[int, int]:
+    """Return the code of a glyph to add that draws these glyphs where WeasyPrint would, and its Pango width.
+
+    The positions follow draw_first_line's own arithmetic (offsets over the font size, its text
+    rise of y_offset / 1000), so the page looks the same to the pixel.
+    """
+    pen, components = 0.0, []
+    for glyph_info in glyph_infos:
+        geometry, glyph_id = glyph_info.geometry, glyph_info.glyph
+        if glyph_id not in font.widths:  # measured as draw_first_line measures it
+            pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+            font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+        offset, logical = geometry.x_offset / font_size, font.widths[glyph_id]
+        components.append((glyph_id, round((pen + offset) * font.upem / 1000),
+                           round(-geometry.y_offset / font_size * font.upem / 1000)))
+        pen += offset + logical - int(logical + offset - geometry.width * 1000 * FROM_UNITS / font_size)
+    advance = round(pen * font.upem / 1000)
+    codes = font.__dict__.setdefault("text_codes", TextCodes())
+    key = (tuple(components), advance, text)
+    if key not in codes.codes:
+        code = font.glyph_count + MISSING_GLYPHS_ROOM + len(codes.extra) + len(codes.composites)
+        codes.codes[key] = code
+        codes.composites[code] = (tuple(components), advance)
+        font.widths[code] = advance * 1000 / font.upem
+        font.to_unicode[code] = text
+    code = codes.codes[key]
+    return code, round(font.widths[code] * font_size / (1000 * FROM_UNITS))
+
+
 # Writing the font.
 
 def subset(self, to_unicode, hinting):
-    """Subset the font to the glyphs drawn, without the new codes."""
-    extra = getattr(self, "text_codes", TextCodes()).extra
-    return _ORIGINAL["subset"](self, {code: text for code, text in to_unicode.items() if code not in extra}, hinting)
+    """Subset the font to the glyphs drawn, without the new codes, with the parts of the glyphs to add."""
+    codes = getattr(self, "text_codes", TextCodes())
+    kept = {code: text for code, text in to_unicode.items() if code not in codes.extra and code not in codes.composites}
+    for components, _ in codes.composites.values() if kept else ():
+        kept.update({glyph_id: kept.get(glyph_id, "") for glyph_id, _, _ in components})
+    return _ORIGINAL["subset"](self, kept, hinting)
+
+
+def clean(self, to_unicode, hinting):
+    """Clean the font as WeasyPrint does (subset, instance), then add the composite glyphs drawn."""
+    _ORIGINAL["clean"](self, to_unicode, hinting)
+    codes = getattr(self, "text_codes", TextCodes())
+    if codes.composites:
+        self.file_content, glyph_ids = add_composites(self.file_content, list(codes.composites.values()))
+        codes.extra.update(zip(codes.composites, glyph_ids))
+
+
+def add_composites(data: bytes, composites: list[tuple]) -> tuple[bytes, list[int]]:
+    """Return a TrueType font with a composite glyph added for each (components, advance), and their ids."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables._g_l_y_f import GlyphComponent, Glyph
+
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    order, glyf, hmtx = font.getGlyphOrder(), font["glyf"], font["hmtx"]
+    first = len(order)
+    names = [f"handoutgen.{first + i}" for i in range(len(composites))]
+    font.setGlyphOrder(order + names)
+    glyf.glyphOrder = order + names
+    for name, (components, advance) in zip(names, composites):
+        glyph = Glyph()
+        glyph.numberOfContours = -1
+        glyph.components = []
+        for glyph_id, x, y in components:
+            component = GlyphComponent()
+            component.glyphName, component.x, component.y, component.flags = order[glyph_id], x, y, 0
+            glyph.components.append(component)
+        glyf[name] = glyph
+        glyph.recalcBounds(glyf)
+        hmtx[name] = (advance, glyph.xMin if hasattr(glyph, "xMin") else 0)
+    for table in ("hdmx", "LTSH", "VDMX"):  # per-glyph tables we do not extend
+        if table in font:
+            del font[table]
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), list(range(first, first + len(composites)))
+
+
 
 
 def build_vector_font_dictionary(font_dictionary, pdf, font, widths, compress, reference, pdf_version):

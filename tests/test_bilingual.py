@@ -117,12 +117,11 @@ def test_the_site_lists_bilingual_pdfs_with_both_languages_named(bilingual):
 
 def test_bilingual_pdfs_pass_pdf_ua_1_as_the_standard_ones_do(bilingual):
     page = pytest.importorskip("page", reason="pip install page-validation (in the test extra)")
-    from test_pdfua import ARABIC_FONT_RULES
 
-    for pdf in sorted((bilingual / "es" / "bilingual").glob("*.pdf")):
+    pdfs = sorted((bilingual / "es" / "bilingual").glob("*.pdf")) + sorted((bilingual / "ar" / "bilingual").glob("*.pdf"))
+    assert len(pdfs) >= 4
+    for pdf in pdfs:
         assert page.validate_pdf(pdf, profile="ua1").failures == [], pdf.name
-    for pdf in sorted((bilingual / "ar" / "bilingual").glob("*.pdf")):
-        assert {f.rule_id for f in page.validate_pdf(pdf, profile="ua1").failures} <= ARABIC_FONT_RULES, pdf.name
 
 
 def test_english_has_no_bilingual_edition_and_says_so(content_tree, tmp_path, capsys):
