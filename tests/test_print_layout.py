@@ -57,6 +57,15 @@ def test_large_print_fridge_page_is_two_pages_at_most_with_the_fever_steps_toget
     assert len(pages_with_steps) == 1  # the numbered fever steps never split across pages
 
 
+def test_large_print_pdfs_pass_pdf_ua_1(large):
+    page = pytest.importorskip("page", reason="pip install page-validation (in the test extra)")
+    pdfs = sorted(large.rglob("*.pdf"))
+    assert len(pdfs) >= 14 and any("/ar/" in str(pdf) for pdf in pdfs)
+    failed = {str(pdf.relative_to(large)): [f.rule_id for f in found]
+              for pdf in pdfs if (found := page.validate_pdf(pdf, profile="ua1").failures)}
+    assert failed == {}
+
+
 def test_standard_urgent_line_is_at_least_the_body_size(built):
     for name, body in (("supportive-care.pdf", 12.5), ("when-to-call.pdf", 12)):
         with pdfplumber.open(built / "en" / name) as pdf:
