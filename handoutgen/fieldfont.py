@@ -10,7 +10,7 @@ Here the language's own face (its script's family, else the body family) is copi
 vertical metrics set to ascent one em, descent zero, no line gap: the glyphs are untouched,
 and both viewers then start a new line every font size. The stylesheets set a field's font
 size to the spacing of its printed rules, so typed text sits on them. The copy is made from
-the packaged file each time a renderer starts (0.1 s), never read from the machine, and
+the packaged file once a process (0.1 s), never read from the machine, and
 reaches WeasyPrint as a data: URL, the only kind of address besides our own files it may fetch.
 """
 
@@ -25,11 +25,11 @@ from tinycss2.serializer import serialize_string_value
 from . import fonts
 
 
-@cache
-def one_em_font(family: str) -> bytes:
-    """Return the regular face of `family`, renamed `fonts.field_family(family)`, with a line height of 1 em."""
+def one_em_font(families: tuple[str, ...]) -> bytes:
+    """Return the regular face of the fields' family, renamed `fonts.field_family(families)`, with a line height of 1 em."""
     from fontTools.ttLib import TTFont
 
+    family = fonts.field_source(families)
     face = next(f for f in fonts.faces() if f.family == family and f.style == "normal" and f.weight == "400")
     font = TTFont(face.path, recalcTimestamp=False)  # the same bytes at every build
     em = font["head"].unitsPerEm
@@ -37,7 +37,7 @@ def one_em_font(family: str) -> bytes:
     os2 = font["OS/2"]
     os2.sTypoAscender, os2.sTypoDescender, os2.sTypoLineGap = em, 0, 0
     os2.usWinAscent, os2.usWinDescent = em, 0
-    name = fonts.field_family(family)
+    name = fonts.field_family(families)
     for record in font["name"].names:
         if record.nameID in (1, 4, 16):
             record.string = name
@@ -48,9 +48,9 @@ def one_em_font(family: str) -> bytes:
     return out.getvalue()
 
 
-def face_css(locale_families: tuple[str, ...]) -> str:
-    """Return the @font-face rule of the field font for a language whose pages use `locale_families`."""
-    family = fonts.field_source(locale_families)
-    url = "data:font/ttf;base64," + base64.b64encode(one_em_font(family)).decode("ascii")
-    return (f'@font-face {{ font-family: "{serialize_string_value(fonts.field_family(family))}"; '
+@cache
+def face_css(families: tuple[str, ...]) -> str:
+    """Return the @font-face rule of the field font of a language whose pages use `families` (made once a process)."""
+    url = "data:font/ttf;base64," + base64.b64encode(one_em_font(families)).decode("ascii")
+    return (f'@font-face {{ font-family: "{serialize_string_value(fonts.field_family(families))}"; '
             f'src: url("{url}"); font-weight: 400; font-style: normal; }}\n')

@@ -58,9 +58,9 @@ def field_source(families: tuple[str, ...]) -> str:
     return families[-1] if families[-1] in SCRIPT_FAMILIES.values() else BODY_FAMILY
 
 
-def field_family(family: str) -> str:
-    """Return the name of the field font made from `family`."""
-    return f"{family} Field"
+def field_family(families: tuple[str, ...]) -> str:
+    """Return the name of the field font of a language whose pages use `families`."""
+    return f"{field_source(families)} Field"
 
 
 def font_stack(families: tuple[str, ...]) -> str:

@@ -136,8 +136,10 @@ def edition_css(edition: Edition, strings: UIStrings) -> str:
     css = f"@page {{ size: {PAPER_SIZES[edition.paper]}; @{numbers} {{ content: {' '.join(parts)}; }} }}\n"
     families = fonts.families_for(edition.locale)
     css += f"html {{ font-family: {', '.join(css_string(f) for f in families)}; }}\n"
-    # Typed text in the language's script, one line per rule (see fieldfont.py).
-    css += f"input, textarea {{ font-family: {css_string(fonts.field_family(fonts.field_source(families)))}; }}\n"
+    # Typed text in the language's script, one line per rule (see fieldfont.py); a browser showing the
+    # HTML preview has no field font and uses the page's.
+    field_stack = ", ".join(css_string(f) for f in (fonts.field_family(families), *families))
+    css += f"input, textarea {{ font-family: {field_stack}; }}\n"
     if not edition.large_print and can_hyphenate(edition.locale):
         # Never split a word under 7 letters, nor leave fewer than 3 letters on either side.
         css += "html { hyphens: auto; hyphenate-character: \"-\"; hyphenate-limit-chars: 7 3 3; }\n"

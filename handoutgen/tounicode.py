@@ -46,6 +46,7 @@ so a letter and its haraka come out of pdftotext swapped.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -64,9 +65,6 @@ if not weasyprint.__version__.startswith("70."):
         f"handoutgen.tounicode patches WeasyPrint 70.x for Kozea/WeasyPrint#2841, but WeasyPrint "
         f"{weasyprint.__version__} is installed: check whether upstream fixed the ToUnicode map, "
         f"then port or remove handoutgen/tounicode.py")
-
-EMPTY_MOVE = re.compile(rb"<>-?0\.0(?=<)")
-"""What draw_first_line writes for an empty glyph of no width, inside a TJ array's hex strings."""
 
 MISSING_GLYPHS_ROOM = 256  # codes kept free above the font's glyphs for WeasyPrint's missing-glyph codes
 _ORIGINAL: dict[str, object] = {}
@@ -118,16 +116,11 @@ def draw_first_line(stream, textbox, *args, **kwargs):
     recoder = LineRecoder(stream, textbox)
     layout = textbox.pango_layout
     layout.get_first_line, layout.set_text = recoder.get_first_line, recoder.set_text
-    start = len(stream.stream)
     try:
-        emojis = _ORIGINAL["draw"](stream, textbox, *args, **kwargs)
+        return _ORIGINAL["draw"](stream, textbox, *args, **kwargs)
     finally:
         recoder.restore()
         del layout.get_first_line, layout.set_text
-    if recoder.merged:  # the glyphs a composite drew leave an empty string and a zero move: drop them
-        stream.stream[start:] = [EMPTY_MOVE.sub(b"", op) if isinstance(op, bytes) and op.endswith(b"] TJ") else op
-                                 for op in stream.stream[start:]]
-    return emojis
 
 
 class LineRecoder:
@@ -135,7 +128,7 @@ class LineRecoder:
 
     def __init__(self, stream, textbox):
         self.stream, self.textbox, self.layout = stream, textbox, textbox.pango_layout
-        self.line, self.changed, self.merged = None, [], False
+        self.line, self.changed = None, []
 
     def get_first_line(self):
         """Return the layout's first line, its glyph ids swapped for character codes."""
@@ -179,14 +172,13 @@ class LineRecoder:
             if pango.pango_version() < 14802:  # as draw_first_line does, for Pango's issue 530
                 font_size = self.textbox.style["font_size"]
             texts = cluster_texts(glyph_item, utf8)
-            glyphs = glyph_item.glyphs.glyphs
+            glyphs, pango_font = glyph_item.glyphs.glyphs, glyph_item.item.analysis.font
             for i, text, last in graphemes(texts):
-                pango_font = glyph_item.item.analysis.font
-                if last > i and font.type == "ttf":  # several glyphs: one code drawing them as one glyph
-                    code, width = composite_code(font, [glyphs[j] for j in range(i, last + 1)], text, pango_font,
-                                                 font_size, self.stream)
+                # Several glyphs: one code drawing them as one glyph, where a code is left to spare.
+                if last > i and (found := composite_code(font, [glyphs[j] for j in range(i, last + 1)], text,
+                                                         pango_font, font_size, self.stream)):
+                    code, width = found
                     self.change(glyphs[i], code, width)
-                    self.merged = True
                     for j in range(i + 1, last + 1):
                         self.change(glyphs[j], pango.PANGO_GLYPH_EMPTY, 0)
                     continue
@@ -216,7 +208,8 @@ def graphemes(texts: list[tuple[str | None, int]]):
 
 
 def cluster_texts(glyph_item, utf8: bytes) -> list[tuple[str | None, int]]:
-    """Return each glyph's text: its character's for the logically first glyph, '' for the others.
+    """Return each glyph's text and grapheme (its start in the run's text): the grapheme's text for
+    its logically first glyph, '' for the others.
 
     Pango makes each character a cluster, a combining mark too; a mark's text joins its base
     letter's, in logical order, as the text of one grapheme. A mark drawn with its own text
@@ -258,24 +251,36 @@ def text_code(font, glyph_id: int, text: str, pango_font, font_size: float, stre
     if (glyph_id, text) in codes.codes:
         return codes.codes[glyph_id, text]
     first = font.to_unicode.setdefault(glyph_id, text)
-    next_code = font.glyph_count + MISSING_GLYPHS_ROOM + len(codes.extra)
-    if (first == text or unicodedata.normalize("NFKC", first) == unicodedata.normalize("NFKC", text)
-            or font.type != "ttf" or len(font.missing) >= MISSING_GLYPHS_ROOM or next_code > 0xFFFF):
+    code = spare_code(font, codes)
+    if code is None or first == text or unicodedata.normalize("NFKC", first) == unicodedata.normalize("NFKC", text):
         code = glyph_id  # its first text, one that reads the same (a no-break space), or no code to spare
     else:
-        code = next_code
         codes.extra[code] = glyph_id
-        if glyph_id not in font.widths:  # measured as draw_first_line measures it
-            pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-            font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-        font.widths[code] = font.widths[glyph_id]
+        font.widths[code] = logical_width(font, glyph_id, pango_font, font_size, stream)
         font.to_unicode[code] = text
     codes.codes[glyph_id, text] = code
     return code
 
 
-def composite_code(font, glyph_infos, text: str, pango_font, font_size: float, stream) -> tuple[int, int]:
-    """Return the code of a glyph to add that draws these glyphs where WeasyPrint would, and its Pango width.
+def spare_code(font, codes: TextCodes) -> int | None:
+    """Return the next new character code of a TrueType font, or None when there is none to spare."""
+    code = font.glyph_count + MISSING_GLYPHS_ROOM + len(codes.extra) + len(codes.composites)
+    if font.type != "ttf" or len(font.missing) >= MISSING_GLYPHS_ROOM or code > 0xFFFF:
+        return None
+    return code
+
+
+def logical_width(font, glyph_id: int, pango_font, font_size: float, stream) -> int:
+    """Return a glyph's width in thousandths of an em, measured (once) as draw_first_line measures it."""
+    if glyph_id not in font.widths:
+        pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+        font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+    return font.widths[glyph_id]
+
+
+def composite_code(font, glyph_infos, text: str, pango_font, font_size: float, stream) -> tuple[int, int] | None:
+    """Return the code of a glyph to add that draws these glyphs where WeasyPrint would, and its Pango
+    width; None when the font has no code to spare (then each glyph keeps a code of its own).
 
     The positions follow draw_first_line's own arithmetic (offsets over the font size, its text
     rise of y_offset / 1000), so the page looks the same to the pixel.
@@ -283,10 +288,7 @@ def composite_code(font, glyph_infos, text: str, pango_font, font_size: float, s
     pen, components = 0.0, []
     for glyph_info in glyph_infos:
         geometry, glyph_id = glyph_info.geometry, glyph_info.glyph
-        if glyph_id not in font.widths:  # measured as draw_first_line measures it
-            pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-            font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-        offset, logical = geometry.x_offset / font_size, font.widths[glyph_id]
+        offset, logical = geometry.x_offset / font_size, logical_width(font, glyph_id, pango_font, font_size, stream)
         components.append((glyph_id, round((pen + offset) * font.upem / 1000),
                            round(-geometry.y_offset / font_size * font.upem / 1000)))
         pen += offset + logical - int(logical + offset - geometry.width * 1000 * FROM_UNITS / font_size)
@@ -294,7 +296,9 @@ def composite_code(font, glyph_infos, text: str, pango_font, font_size: float, s
     codes = font.__dict__.setdefault("text_codes", TextCodes())
     key = (tuple(components), advance, text)
     if key not in codes.codes:
-        code = font.glyph_count + MISSING_GLYPHS_ROOM + len(codes.extra) + len(codes.composites)
+        code = spare_code(font, codes)
+        if code is None:
+            return None
         codes.codes[key] = code
         codes.composites[code] = (tuple(components), advance)
         font.widths[code] = advance * 1000 / font.upem
@@ -309,8 +313,10 @@ def subset(self, to_unicode, hinting):
     """Subset the font to the glyphs drawn, without the new codes, with the parts of the glyphs to add."""
     codes = getattr(self, "text_codes", TextCodes())
     kept = {code: text for code, text in to_unicode.items() if code not in codes.extra and code not in codes.composites}
-    for components, _ in codes.composites.values() if kept else ():
-        kept.update({glyph_id: kept.get(glyph_id, "") for glyph_id, _, _ in components})
+    if kept:  # an empty map means no subsetting (a font a form uses): nothing to add then
+        for components, _ in codes.composites.values():
+            for glyph_id, _, _ in components:
+                kept.setdefault(glyph_id, "")
     return _ORIGINAL["subset"](self, kept, hinting)
 
 
@@ -325,8 +331,6 @@ def clean(self, to_unicode, hinting):
 
 def add_composites(data: bytes, composites: list[tuple]) -> tuple[bytes, list[int]]:
     """Return a TrueType font with a composite glyph added for each (components, advance), and their ids."""
-    import io
-
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.tables._g_l_y_f import GlyphComponent, Glyph
 
@@ -346,15 +350,13 @@ def add_composites(data: bytes, composites: list[tuple]) -> tuple[bytes, list[in
             glyph.components.append(component)
         glyf[name] = glyph
         glyph.recalcBounds(glyf)
-        hmtx[name] = (advance, glyph.xMin if hasattr(glyph, "xMin") else 0)
+        hmtx[name] = (advance, getattr(glyph, "xMin", 0))
     for table in ("hdmx", "LTSH", "VDMX"):  # per-glyph tables we do not extend
         if table in font:
             del font[table]
     out = io.BytesIO()
     font.save(out)
     return out.getvalue(), list(range(first, first + len(composites)))
-
-
 
 
 def build_vector_font_dictionary(font_dictionary, pdf, font, widths, compress, reference, pdf_version):
