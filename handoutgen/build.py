@@ -211,7 +211,10 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
         css = edition_css(edition, locale.strings)
         docs = documents(locale, edition, order)
         english = english_side(project.source, edition, order) if edition.bilingual else None
-        promise = Promise.of(edition.values(locale.strings), strings)
+        values = edition.values(locale.strings)
+        running = ((locale.strings.urgent_line, values),)
+        running += ((english["ui"].urgent_line, english["values"]),) if english else ()
+        promise = Promise.of(values, strings, running)
         files[ctx.out / str(edition.folder) / "edition.css"] = css.encode()
         depth = "../" * len(edition.folder.parts)
         for target in mine:

@@ -22,6 +22,7 @@ from . import fonts
 from .errors import Problem, UserError, display_path
 from .interchange import collect, part_loc, value_at
 from .markup import parse_placeholders
+from .numbers import number_messages
 from .source import parse_yaml, read_file
 from .translation import TRANSLATED, content_hash, placeholder_message, slot_messages, units
 
@@ -115,6 +116,7 @@ def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:
                 messages = [m for m in [placeholder_message(unit.source, item.text)] if m]
         else:
             messages = [errors[0].message if errors else placeholder_message(unit.source, item.text)]
+            messages += number_messages(item.text)
         problems += [Problem(*here, message) for message in messages if message]
         for char in fonts.uncovered(item.text, families):
             problems.append(Problem(*here, f"character {char!r} (U+{ord(char):04X}) is in none of the fonts "

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import fonts
 from .paths import MANIFEST, STYLES
 
-RENDERING_MODULES = ("pdf.py", "fieldfont.py", "pdfua.py", "tounicode.py", "render.py", "verify.py")
+RENDERING_MODULES = ("pdf.py", "fieldfont.py", "pdfua.py", "tounicode.py", "render.py", "verify.py", "numbers.py")
 """Our code that shapes or judges a PDF's bytes: a change to it renders everything again."""
 
 

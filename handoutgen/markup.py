@@ -148,8 +148,16 @@ def render_inline(text: str, values: dict[str, str | Blank]) -> Markup:
     return Markup(_masked.sub(fill, _md.renderInline(masked)))
 
 
-def plain(text: str, values: dict[str, str | Blank]) -> str:
-    """Return the text with markup removed and placeholders filled (for titles and metadata)."""
+def plain(text: str, values: dict[str, str | Blank], printed: bool = False) -> str:
+    """Return the text with markup removed and placeholders filled (for titles and metadata).
+
+    `printed`: a blank as the page prints it, its label alone (the line is drawn, not typed).
+    """
     masked, names = _mask(text, values)
     bare = html.unescape(re.sub(r"<[^>]*>", "", _md.renderInline(masked)))
-    return _masked.sub(lambda m: str(values[names[int(m.group(1))]]), bare)
+
+    def fill(match: re.Match) -> str:
+        value = values[names[int(match.group(1))]]
+        return f"{value.label}:" if printed and isinstance(value, Blank) else str(value)
+
+    return _masked.sub(fill, bare)

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from .errors import Problem
 from .markup import parse_placeholders, placeholder_names
+from .numbers import number_messages
 from .schema import Glossary, Topic, did_you_mean
 from .schema_locale import UI_SLOTS, GlossaryTranslation, Slots, Translation, TranslationReview
 from .source import Document, Loc
@@ -243,7 +244,7 @@ def strings_problems(doc: Document, english: dict, plural_forms: set[str]) -> li
 def slot_messages(key: str, text: str) -> list[str]:
     """Say what is wrong with the placeholders of one UI string (`site.contains` for a nested one)."""
     slots, errors = parse_placeholders(text)
-    messages = [error.message for error in errors]
+    messages = [error.message for error in errors] + number_messages(text)
     rule = UI_SLOTS.get(key, Slots())
     allowed = list(dict.fromkeys(rule.must + rule.may))
     names = [slot.name for slot in slots]

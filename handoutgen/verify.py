@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ctypes
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,11 +27,14 @@ import pypdfium2.raw as pdfium_c
 
 from . import fonts
 from .errors import Problem
-from .markup import Blank
+from .markup import Blank, plain
+from .numbers import occurrences
 
 UNFILLED = re.compile(r"\{[^{}\s]{1,40}\}")
-SPACES = re.compile(r"[\s\u00a0\u200e\u200f\u202f\u2066-\u2069\ufeff]+")
-MIRRORED = str.maketrans("()[]<>«»", "((<<<<««")
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                 "\ufeff\ufffe"))
+"""Direction marks and isolates, soft hyphens, and PDFium's mark for a word hyphenated at a line's end."""
+MIRRORED: dict[int, str] = {ord(a): b for a, b in zip("()[]<>«»", "((<<<<««")}
 """Brackets, one of each pair: a right-to-left run may map a mirrored glyph to its partner's character."""
 MM = 72 / 25.4
 EDGE_MM = 10
@@ -43,16 +48,25 @@ class Promise:
 
     must_show: tuple[tuple[str, str], ...]  # (what, text): ("the urgent number", "+1 555-0199")
     blame: Path  # the file a reader of the error should open: the locale's strings
+    running: str | None = None  # the running urgent line as the template prints it for this clinic
+    numbers: frozenset[str] = frozenset()  # which of must_show's texts are numbers: whole tokens, never inside another
 
     @classmethod
-    def of(cls, values: dict, blame: Path) -> Promise:
-        """Return the promise for the placeholder values of a locale and edition."""
-        shown = []
+    def of(cls, values: dict, blame: Path, running: tuple[tuple[str, dict], ...] = ()) -> Promise:
+        """Return the promise for the placeholder values of a locale and edition.
+
+        `running`: the running urgent line's texts, each with its values (a bilingual page prints two).
+        """
+        shown, numbers = [], set()
         for name, what in (("urgent_phone", "the urgent number"), ("fever_threshold", "the fever threshold")):
             value = values[name]
-            shown.append((f"the blank line for {what}", f"{value.label}:") if isinstance(value, Blank)
-                         else (what, str(value)))
-        return cls(tuple(shown), blame)
+            if isinstance(value, Blank):
+                shown.append((f"the blank line for {what}", f"{value.label}:"))
+            else:
+                shown.append((what, str(value)))
+                numbers.add(str(value))
+        line = " ".join(plain(text, given, printed=True) for text, given in running) or None
+        return cls(tuple(shown), blame, line, frozenset(numbers))
 
 
 @dataclass
@@ -64,29 +78,14 @@ class Rendered:
     overflows: list[tuple[int, str]] = field(default_factory=list)  # (page, word) wider than its line
 
 
-def _squash(text: str) -> str:
-    return SPACES.sub("", text)
+def normalized(text: str) -> str:
+    """Return text with white space collapsed and direction marks, soft hyphens and PDFium's hyphen marks removed."""
+    return " ".join(text.translate(INVISIBLE).split())
 
 
-def _shows(line: str, wanted: str) -> bool:
-    """Return whether a line, read left to right as drawn, shows `wanted`.
-
-    A right-to-left run comes out reversed when read left to right, and PDFium gives a stray
-    character for each glyph whose text is already on another (the dots of an Arabic letter,
-    see tounicode.py), so those are set aside before comparing.
-    """
-    drawn = _drawn_right_to_left(wanted)
-    if wanted in line or drawn in line:
-        return True
-    letters = set(wanted)
-    kept = "".join(char for char in line if char in letters)
-    return wanted in kept or drawn in kept
-
-
-def _drawn_right_to_left(text: str) -> str:
-    """Return text set right to left as it reads left to right on the page: digits and Latin keep their order."""
-    runs = re.findall(r"[0-9A-Za-z]+|[^0-9A-Za-z]+", text)
-    return "".join(run if run[0].isascii() and run[0].isalnum() else run[::-1] for run in reversed(runs))
+def right_to_left(text: str) -> bool:
+    """Return whether a text holds a letter of a right-to-left script."""
+    return any(unicodedata.bidirectional(char) in {"R", "AL"} for char in text)
 
 
 @dataclass
@@ -95,15 +94,90 @@ class _Page:
     textpage: object
 
     def visual_lines(self) -> list[str]:
-        """Return the page's text line by line, each read left to right as drawn (for right-to-left pages)."""
+        """Return the page's text line by line, each read left to right as drawn (for right-to-left pages).
+
+        A gap wider than a quarter of the font size between two characters reads as a space, so
+        that two columns on one baseline (a bilingual row) are never read as one word.
+        """
         tp = self.textpage.raw
-        rows: dict[int, list[tuple[float, str]]] = {}
+        rows: dict[int, list[tuple[float, float, float, str]]] = {}
         x, y = ctypes.c_double(), ctypes.c_double()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
         for i in range(pdfium_c.FPDFText_CountChars(tp)):
             code = pdfium_c.FPDFText_GetUnicode(tp, i)
-            if code and pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y):  # on the baseline: one per line
-                rows.setdefault(round(y.value), []).append((x.value, chr(code)))
-        return ["".join(char for _, char in sorted(row)) for _, row in sorted(rows.items(), reverse=True)]
+            if not code or chr(code) in "\r\n\ufffe" or not pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y):
+                continue  # on the baseline: one row per line
+            pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
+            size = pdfium_c.FPDFText_GetFontSize(tp, i) or 10.0
+            rows.setdefault(round(y.value), []).append((x.value, right.value, size, chr(code)))
+        lines = []
+        for _, row in sorted(rows.items(), reverse=True):
+            out, end = [], None
+            for start, stop, size, char in sorted(row):
+                if end is not None and start - end > size / 4 and out and not out[-1].isspace() and \
+                        not char.isspace():
+                    out.append(" ")
+                out.append(char)
+                end = max(stop, start) if not char.isspace() else end
+            lines.append("".join(out))
+        return lines
+
+    def header_text(self, page) -> str | None:
+        """Return the text of the page's running header (the artifacts above the body), or None without one."""
+        artifacts, body_top = [], None
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
+            bounds = obj.get_bounds()
+            if _is_artifact(obj):
+                artifacts.append(bounds)
+            else:
+                body_top = bounds[3] if body_top is None else max(body_top, bounds[3])
+        height = page.get_size()[1]
+        above = [b for b in artifacts if (b[1] >= body_top if body_top is not None else b[1] > height / 2)]
+        if not above:
+            return None
+        box = (min(b[0] for b in above) - 1, min(b[1] for b in above) - 1, max(b[2] for b in above) + 1,
+               max(b[3] for b in above) + 1)
+        return self.textpage.get_text_bounded(*box)
+
+
+def _is_artifact(obj) -> bool:
+    """Return whether a page object is drawn inside an /Artifact marked-content sequence."""
+    name = (ctypes.c_ushort * 16)()
+    size = ctypes.c_ulong()
+    for i in range(pdfium_c.FPDFPageObj_CountMarks(obj.raw)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj.raw, i)
+        if pdfium_c.FPDFPageObjMark_GetName(mark, name, ctypes.sizeof(name), ctypes.byref(size)) and \
+                bytes(name)[:size.value].decode("utf-16-le").rstrip("\x00") == "Artifact":
+            return True
+    return False
+
+
+def _shown(readings: list[str], what: str, text: str, number: bool) -> str | None:
+    """Return what is wrong with how a page shows `text` in its readings, or None when it shows it well.
+
+    A number must stand alone at least once and never run into other characters; a blank's label
+    must be there.
+    """
+    found = [occurrence for reading in readings for occurrence in occurrences(reading, text, MIRRORED)]
+    glued = [occurrence for occurrence in found if not occurrence.alone]
+    if number and glued:
+        return (f"shows {what} {text} run into other characters ({glued[0].context!r}): a reader would take it for "
+                f"another number")
+    if not found:
+        return f"lacks {what} {text}"
+    return None
+
+
+def _running_problem(header: str | None, expected: str) -> str | None:
+    """Return what is wrong with a page's running urgent line, compared with what the template prints."""
+    if header is None:
+        return f"lacks the running urgent line {expected!r}"
+    have, want = normalized(header), normalized(expected)
+    if right_to_left(want):  # readers reorder right-to-left lines: the same characters, each as often
+        same = Counter(have.replace(" ", "").translate(MIRRORED)) == Counter(want.replace(" ", "").translate(MIRRORED))
+    else:
+        same = have == want
+    return None if same else f"has the running urgent line {have!r}, not {want!r}"
 
 
 def _text_objects(page) -> tuple[set[tuple[str, bool]], dict[str, float]]:
@@ -155,16 +229,16 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
             textpage = page.get_textpage()
-            seen = _Page(textpage.get_text_range(), textpage)
-            squashed, lines = _squash(seen.text), None
+            seen = _Page(textpage.get_text_range().replace("\ufffe", ""), textpage)
+            readings = [seen.text] + (seen.visual_lines() if right_to_left(seen.text) else [])
             for what, text in promise.must_show:
-                if _squash(text) in squashed:
-                    continue
-                lines = lines if lines is not None else [_squash(line).translate(MIRRORED)
-                                                         for line in seen.visual_lines()]
-                wanted = _squash(text).translate(MIRRORED)
-                if not any(_shows(line, wanted) for line in lines):
-                    refuse(number, f"lacks {what} {text}", promise.blame)
+                wrong = _shown(readings, what, text, text in promise.numbers)
+                if wrong:
+                    refuse(number, wrong, promise.blame)
+            if promise.running is not None:
+                wrong = _running_problem(seen.header_text(page), promise.running)
+                if wrong:
+                    refuse(number, wrong, promise.blame)
             for leftover in sorted(set(UNFILLED.findall(seen.text))):
                 refuse(number, f"shows an unfilled placeholder {leftover}", source or blame)
             used, near = _text_objects(page)
