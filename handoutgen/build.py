@@ -23,7 +23,7 @@ from .errors import Problem, UserError
 from .errors import display_path as display
 from .html import Collection, booklet_page, documents, edition_css, english_side, layout_css, topic_page
 from .incremental import output_files, target_key, unchanged
-from .manifest import MANIFEST, NO_CLINIC, Manifest, read_manifest
+from .manifest import MANIFEST, NO_CLINIC, Manifest, input_digests, read_manifest
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
 from .plan import Edition, RunContext, Target, plan
 from .render import Job, render_all
@@ -116,6 +116,8 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
 
     from .pdf import RefusedURL, WarningCollector  # WeasyPrint: only when rendering
 
+    inputs = input_digests(options.content, options.clinic_file, clinic.logo if clinic else None, shaping(options))
+
     collector = WarningCollector()
     logging.getLogger("weasyprint").addHandler(collector)
     try:
@@ -146,8 +148,11 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
                     continue
                 manifest.clinic = _clinic_name(ctx)
                 manifest.shard = options.shard if options.shard[1] > 1 else None
+                manifest.inputs = inputs
                 for record in records:
                     manifest.record(*record)
+                manifest.others.update({path.relative_to(options.out).as_posix(): hashlib.sha256(data).hexdigest()
+                                        for path, data in files.items() if path.suffix != ".pdf"})
                 commit({**files, options.out / MANIFEST: manifest.data()}, options.out)
             pages = {options.out / str(record[0].path): record[2] for record in records}
             report.outputs += [Output(path, data, pages.get(path, 0)) for path, data in files.items()]
@@ -165,6 +170,12 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
         _record_run(options, known, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def shaping(options: BuildOptions) -> str:
+    """Return the options that shape a build's files, as text: every shard of one build must agree on them."""
+    return repr((sorted(options.locales), sorted(options.topics), options.paper, options.editions, sorted(options.packs),
+                 options.booklet, options.singles, options.strict, options.today.isoformat()))
 
 
 def _record_run(options: BuildOptions, known: set[str], report: BuildReport) -> None:
@@ -211,10 +222,9 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
         css = edition_css(edition, locale.strings)
         docs = documents(locale, edition, order)
         english = english_side(project.source, edition, order) if edition.bilingual else None
-        values = edition.values(locale.strings)
-        running = ((locale.strings.urgent_line, values),)
-        running += ((english["ui"].urgent_line, english["values"]),) if english else ()
-        promise = Promise.of(values, strings, running)
+        promise = Promise.for_edition(locale.strings, edition.values(locale.strings), strings,
+                                      (english["ui"], english["values"]) if english else None,
+                                      ctx.clinic.name if ctx.clinic else "")
         files[ctx.out / str(edition.folder) / "edition.css"] = css.encode()
         depth = "../" * len(edition.folder.parts)
         for target in mine:

@@ -31,12 +31,16 @@ class Manifest:
     dropped: list[str] = field(default_factory=list)  # why entries were not kept, for a warning
     last_run: dict | None = None  # the last successful run's key, files and warnings (incremental.last_run_holds)
     shard: tuple[int, int] | None = None  # (K, N) when the folder holds one share of a build (shards.py)
+    others: dict[str, str] = field(default_factory=dict)  # every other file a build wrote (previews) -> SHA-256
+    inputs: dict[str, str] | None = None  # digests of what the build read: content, code, clinic, options
 
     def data(self) -> bytes:
         """Return the manifest as stable JSON."""
         files = dict(sorted(self.files.items()))
         run = {"last_run": self.last_run} if self.last_run else {}
         run.update({"shard": list(self.shard)} if self.shard else {})
+        run.update({"others": dict(sorted(self.others.items()))} if self.others else {})
+        run.update({"inputs": dict(sorted(self.inputs.items()))} if self.inputs else {})
         return (json.dumps({"clinic": self.clinic, "files": files, **run}, indent=1, ensure_ascii=False) + "\n").encode()
 
     def record(self, target: Target, size: int, pages: int, facts: dict, key: str, sha256: str) -> None:
@@ -44,6 +48,16 @@ class Manifest:
         self.files[str(target.path)] = {"locale": target.edition.locale, "edition": target.edition.name,
                                         "doc": target.key, "pages": pages, "bytes": size,
                                         "paper": target.edition.paper, **facts, "key": key, "sha256": sha256}
+
+
+def input_digests(content: Path, clinic_file: Path | None, logo: str | None, options: str) -> dict[str, str]:
+    """Return digests of what a build reads: its content, its code and libraries, its clinic profile and logo, and
+    the options that shape its files; `site` merges only shards whose digests agree with each other and with it."""
+    from . import cache
+
+    clinic = [clinic_file] + ([clinic_file.resolve().parent / logo] if logo else []) if clinic_file else []
+    return {"content": cache.tree_digest(content), "code": cache.code_digest(),
+            "clinic": cache.tree_digest(*clinic) if clinic else "none", "options": cache.digest(options)}
 
 
 def _sound(name: str, entry, locales: set[str]) -> str | None:
@@ -82,6 +96,11 @@ def read_manifest(out: Path, locales: set[str]) -> Manifest:
     share = data.get("shard")
     if isinstance(share, list) and len(share) == 2 and all(isinstance(n, int) for n in share):
         manifest.shard = (share[0], share[1])
+    others, inputs = data.get("others"), data.get("inputs")
+    if isinstance(others, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in others.items()):
+        manifest.others = dict(others)
+    if isinstance(inputs, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()):
+        manifest.inputs = dict(inputs)
     for name, entry in files.items():
         why = _sound(str(name), entry, locales)
         file = out / name if why is None else None

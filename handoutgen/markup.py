@@ -158,6 +158,6 @@ def plain(text: str, values: dict[str, str | Blank], printed: bool = False) -> s
 
     def fill(match: re.Match) -> str:
         value = values[names[int(match.group(1))]]
-        return f"{value.label}:" if printed and isinstance(value, Blank) else str(value)
+        return f"{value.label}: " if printed and isinstance(value, Blank) else str(value)  # then a drawn line
 
     return _masked.sub(fill, bare)

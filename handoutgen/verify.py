@@ -19,7 +19,7 @@ import ctypes
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -50,6 +50,15 @@ class Promise:
     blame: Path  # the file a reader of the error should open: the locale's strings
     running: str | None = None  # the running urgent line as the template prints it for this clinic
     numbers: frozenset[str] = frozenset()  # which of must_show's texts are numbers: whole tokens, never inside another
+    author: str | None = None  # the clinic named in the PDF's metadata; None: not checked
+
+    @classmethod
+    def for_edition(cls, strings, values: dict, blame: Path, english: tuple | None = None,
+                    clinic: str | None = None) -> Promise:
+        """Return what every page of an edition promises: its values, its running line (in two languages
+        when `english`, the English strings and values, is given), and the clinic in its metadata."""
+        running = ((strings.urgent_line, values),) + (((english[0].urgent_line, english[1]),) if english else ())
+        return replace(cls.of(values, blame, running), author=clinic)
 
     @classmethod
     def of(cls, values: dict, blame: Path, running: tuple[tuple[str, dict], ...] = ()) -> Promise:
@@ -220,6 +229,9 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
 
     pdf = pdfium.PdfDocument(rendered.data)
     try:
+        if promise.author is not None and (pdf.get_metadata_value("Author") or "") != promise.author:
+            refuse(None, f"names {pdf.get_metadata_value('Author')!r} as its clinic, not {promise.author!r}",
+                   promise.blame)
         if len(pdf) != rendered.pages:
             refuse(None, f"has {len(pdf)} pages, but the layout made {rendered.pages}")
         if max_pages and rendered.pages > max_pages:
