@@ -27,6 +27,8 @@ from .manifest import MANIFEST, NO_CLINIC, Manifest, input_digests, read_manifes
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
 from .plan import Edition, RunContext, Target, plan
 from .render import Job, render_all
+from .schema_clinic import ClinicProfile
+from .source import read_yaml
 from .rules import buildable, check
 from .system import today
 from .site import contains, facts, handout_facts, site_pages
@@ -129,7 +131,7 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
             before = len(report.problems)
             try:
                 files, records = _render_locale(locale, project, planned.targets[code], ctx, report, progress,
-                                                manifest)
+                                                manifest, options.clinic_file)
             except RefusedURL as error:
                 report.problems.append(Problem(options.content / code, 0, 0, "", str(error)))
             report.problems += [Problem(options.content / code, 0, 0, "", f"WeasyPrint: {message}")
@@ -206,7 +208,8 @@ def _other_clinic(manifest: Manifest, ctx: RunContext) -> Problem | None:
 
 
 def _render_locale(locale: LocaleContent, project: Project, targets: list[Target], ctx: RunContext,
-                   report: BuildReport, progress, built: Manifest) -> tuple[dict[Path, bytes], list]:
+                   report: BuildReport, progress, built: Manifest,
+                   clinic_file: Path | None = None) -> tuple[dict[Path, bytes], list]:
     """Render and verify every target of one locale whose inputs changed; return its files and manifest records."""
     files: dict[Path, bytes] = {}
     records: list[tuple] = []
@@ -214,6 +217,7 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
     order = project.booklet.topics if project.booklet else sorted(locale.topics)
     strings = locale.folder / "strings.yaml"
     families = fonts.families_for(locale.code)
+    footer = footer_field(ctx.clinic, clinic_file)
     for name in ctx.editions:
         edition = ctx.edition(locale.code, name)
         mine = [t for t in targets if t.edition == edition]
@@ -224,7 +228,7 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
         english = english_side(project.source, edition, order) if edition.bilingual else None
         promise = Promise.for_edition(locale.strings, edition.values(locale.strings), strings,
                                       (english["ui"], english["values"]) if english else None,
-                                      ctx.clinic.name if ctx.clinic else "")
+                                      ctx.clinic.name if ctx.clinic else "", footer)
         files[ctx.out / str(edition.folder) / "edition.css"] = css.encode()
         depth = "../" * len(edition.folder.parts)
         for target in mine:
@@ -254,6 +258,15 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
         records.append((target, len(rendered.data), rendered.pages, said, key,
                         hashlib.sha256(rendered.data).hexdigest()))
     return files, records
+
+
+def footer_field(clinic: ClinicProfile | None, clinic_file: Path | None) -> Problem | None:
+    """Return where the clinic profile sets the footer's longest line (its department, else its name), to blame."""
+    if clinic is None or clinic_file is None:
+        return None
+    doc, _ = read_yaml(clinic_file)
+    field = "department" if clinic.department else "name"
+    return doc.problem((field,), "") if doc else Problem(clinic_file, 0, 0, field, "")
 
 
 def _page(target: Target, docs, locale: LocaleContent, project: Project, edition: Edition, english: dict | None):

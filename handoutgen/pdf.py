@@ -86,27 +86,33 @@ class PDFRenderer:
             document = HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=self.fetcher).render(
                 stylesheets=self.stylesheets, font_config=self.font_config, **PDF_OPTIONS)
             data = document.write_pdf(**PDF_OPTIONS)
-        return Rendered(data, len(document.pages), overflowing_words(document))
+        body, footer = overflowing_words(document)
+        return Rendered(data, len(document.pages), body, footer)
 
 
-def overflowing_words(document) -> list[tuple[int, str]]:
-    """Return (page, text) for each piece of text wider than the line it is set in: it would print cut off."""
+def overflowing_words(document) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Return (page, text) for each piece of text wider than the line it is set in: it would print cut off.
+
+    Those in the page's body and header come first, those in its footer (the clinic's lines) second.
+    """
     found: list[tuple[int, str]] = []
+    footer: list[tuple[int, str]] = []
 
-    def walk(box, low: float, high: float, number: int) -> None:
+    def walk(box, low: float, high: float, number: int, into: list) -> None:
         for child in getattr(box, "children", ()):
             if isinstance(child, boxes.LineBox):
                 left = max(low, box.content_box_x())
                 room = min(high, box.content_box_x() + box.width) - left
-                found.extend((number, text.text) for text in child.descendants()
-                             if isinstance(text, boxes.TextBox) and text.width > room + 1)
+                into.extend((number, text.text) for text in child.descendants()
+                            if isinstance(text, boxes.TextBox) and text.width > room + 1)
             elif isinstance(child, boxes.Box):
-                walk(child, low, high, number)
+                walk(child, low, high, number, into)
 
     for number, page in enumerate(document.pages, 1):
         for area in page._page_box.children:  # the page's content, then its margin boxes
-            walk(area, area.content_box_x(), area.content_box_x() + area.width, number)
-    return found
+            bottom = isinstance(area, boxes.MarginBox) and area.at_keyword.startswith("@bottom")
+            walk(area, area.content_box_x(), area.content_box_x() + area.width, number, footer if bottom else found)
+    return found, footer
 
 
 @contextmanager

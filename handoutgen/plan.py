@@ -81,7 +81,8 @@ def fever_text(fever, locale: str) -> str:
         return format_decimal(Decimal(f"{value:.1f}"), format="0.0", locale=locale.replace("-", "_"),
                               numbering_system="latn")
 
-    celsius, fahrenheit = f"{number(fever.threshold)} °C", f"{number(fever.threshold * 9 / 5 + 32)} °F"
+    shown = round(fever.threshold, 1)  # °F from the °C a thermometer shows, so that the two agree when rounded
+    celsius, fahrenheit = f"{number(shown)} °C", f"{number(shown * 9 / 5 + 32)} °F"
     return {"C": celsius, "F": fahrenheit, "both": f"{celsius} ({fahrenheit})"}[fever.unit]
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import LocaleContent, Project, SOURCE_LOCALE, load_clinic, load_project
+from .footer import footer_problems
 from .errors import Problem, listing
 from .errors import display_path as display
 from .literacy import check_warnings as literacy_warnings
@@ -67,6 +68,9 @@ def check(content: Path, clinic_file: Path | None, locales=(), topics=(), *, pac
     if today is not None:
         checked.warnings += _review_rule(project, today, strict, list(topics))
     _termbase_rule(project)
+    if clinic is not None and clinic_file is not None:
+        strings = {code: locale.strings for code, locale in project.locales.items() if locale.strings is not None}
+        clinic_problems += footer_problems(clinic, clinic_file, strings, clinic.paper or "letter")
     checked.problems = sorted(project.all_problems() + clinic_problems + _unknown_packs(project, packs))
     return checked
 

@@ -7,9 +7,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+import unicodedata
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from .schema import Model
+
+
+def _visible(value: str) -> str:
+    """Refuse control, format (zero-width, direction marks), private-use and unassigned characters in printed text."""
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cf", "Co", "Cn", "Cs"} and char not in "\n":
+            raise ValueError(f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed character')}) is invisible or "
+                             f"not a character: it would print nothing or another text; remove it")
+    return value
+
+
+Printed = Annotated[str, AfterValidator(_visible)]
+"""Text printed as it is on every page (the clinic's name): visible characters only."""
 
 
 # --- Clinic profile -----------------------------------------------------------------------
@@ -28,6 +43,19 @@ class Phones(Model):
     emergency: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{0,14}[0-9]$")]
     """The emergency number of the clinic's country, such as `911`, `112` or `999`; never assumed."""
 
+    @field_validator("emergency")
+    @classmethod
+    def _distinct(cls, value: str, info: ValidationInfo) -> str:
+        def digits(text: str | None) -> str:
+            return "".join(c for c in text or "" if c.isdigit())
+
+        for other in ("urgent", "daytime"):
+            if digits(value) == digits(info.data.get(other)):
+                raise ValueError(f"the emergency number is the same as the {other} number: a life-threatening "
+                                 f"emergency would be sent to the clinic; give the country's emergency number "
+                                 f"(911, 112, 999...)")
+        return value
+
 
 class Fever(Model):
     """When a fever means calling right away."""
@@ -40,16 +68,13 @@ class Fever(Model):
     @field_validator("threshold", mode="before")
     @classmethod
     def _celsius(cls, value):
-        if isinstance(value, int | float) and 95 <= value <= 105:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 95 <= value <= 105:
             celsius = round((value - 32) * 5 / 9, 1)
             raise ValueError(f"the threshold is in °C; {value} looks like °F (that is {celsius} °C)")
+        if isinstance(value, float) and round(value, 1) != value:
+            raise ValueError(f"{value} has more than one decimal; a thermometer reads tenths of a degree: write "
+                             f"{round(value, 1)}, so that °C and °F agree on the page")
         return value
-
-    def display(self) -> str:
-        """Return the threshold as the handout shows it, rounded as a thermometer reads."""
-        celsius = f"{self.threshold:.1f} °C"
-        fahrenheit = f"{self.threshold * 9 / 5 + 32:.1f} °F"
-        return {"C": celsius, "F": fahrenheit, "both": f"{celsius} ({fahrenheit})"}[self.unit]
 
 
 def contrast_on_white(hex_colour: str) -> float:
@@ -63,11 +88,11 @@ def contrast_on_white(hex_colour: str) -> float:
 class ClinicProfile(Model):
     """The clinic whose numbers and name every handout carries."""
 
-    name: str = Field(min_length=1, max_length=120)
+    name: Printed = Field(min_length=1, max_length=120)
     """The clinic's name as printed in the footer."""
-    department: str | None = Field(default=None, min_length=1, max_length=120)
+    department: Printed | None = Field(default=None, min_length=1, max_length=120)
     """The department or service, printed under the name, such as `Pediatric Hematology and Oncology`."""
-    address: str | None = Field(default=None, min_length=1, max_length=300)
+    address: Printed | None = Field(default=None, min_length=1, max_length=300)
     """The clinic's address, printed on covers and the care team page."""
     phones: Phones
     """The clinic's phone numbers."""

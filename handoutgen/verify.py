@@ -39,6 +39,7 @@ MIRRORED: dict[int, str] = {ord(a): b for a, b in zip("()[]<>«»", "((<<<<««"
 MM = 72 / 25.4
 EDGE_MM = 10
 """No text nearer the paper's edge than this: a header or footer there may not print."""
+FOOTER = "the clinic's name, department and website are printed there; shorten them"
 STYLE_WORDS = {"Regular", "Bold", "Italic", "Oblique", "Medium", "Semi", "SemiBold", "Light", "Condensed"}
 
 
@@ -51,14 +52,15 @@ class Promise:
     running: str | None = None  # the running urgent line as the template prints it for this clinic
     numbers: frozenset[str] = frozenset()  # which of must_show's texts are numbers: whole tokens, never inside another
     author: str | None = None  # the clinic named in the PDF's metadata; None: not checked
+    footer: Problem | None = None  # where the clinic profile sets the footer's lines: blamed when it does not fit
 
     @classmethod
     def for_edition(cls, strings, values: dict, blame: Path, english: tuple | None = None,
-                    clinic: str | None = None) -> Promise:
+                    clinic: str | None = None, footer: Problem | None = None) -> Promise:
         """Return what every page of an edition promises: its values, its running line (in two languages
         when `english`, the English strings and values, is given), and the clinic in its metadata."""
         running = ((strings.urgent_line, values),) + (((english[0].urgent_line, english[1]),) if english else ())
-        return replace(cls.of(values, blame, running), author=clinic)
+        return replace(cls.of(values, blame, running), author=clinic, footer=footer)
 
     @classmethod
     def of(cls, values: dict, blame: Path, running: tuple[tuple[str, dict], ...] = ()) -> Promise:
@@ -85,6 +87,7 @@ class Rendered:
     data: bytes
     pages: int
     overflows: list[tuple[int, str]] = field(default_factory=list)  # (page, word) wider than its line
+    footer_overflows: list[tuple[int, str]] = field(default_factory=list)  # the same, in the page's footer
 
 
 def normalized(text: str) -> str:
@@ -258,8 +261,12 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
             if closest < 0:
                 refuse(number, "has text beyond the edge of the paper, which prints cut off", source or blame)
             elif closest < EDGE_MM - 0.05:
-                refuse(number, f"has text {closest:.1f} mm from the {edge} edge of the paper; many printers leave "
-                               f"the outer {EDGE_MM} mm blank, so it could print cut off", source or blame)
+                why = (f"has text {closest:.1f} mm from the {edge} edge of the paper; many printers leave the outer "
+                       f"{EDGE_MM} mm blank, so it could print cut off")
+                if edge == "bottom" and promise.footer:  # only the footer is drawn there: the clinic's lines
+                    problems.append(replace(promise.footer, message=f"{shown_as} page {number} {why}: {FOOTER}"))
+                else:
+                    refuse(number, why, source or blame)
             for name, embedded in used:
                 if not embedded or not bundled_font(name):
                     strange.add(f"{name}{'' if embedded else ' (not embedded)'}")
@@ -269,6 +276,12 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
         for number, word in rendered.overflows:
             refuse(number, f"has a word wider than its line, which prints cut off: {word[:40]!r}; "
                            f"shorten it or break it with a space or hyphen", source or blame)
+        for number, word in rendered.footer_overflows:
+            message = f"{shown_as} page {number} has a word wider than its footer line: {word[:40]!r}"
+            if promise.footer:
+                problems.append(replace(promise.footer, message=f"{message}: {FOOTER}"))
+            else:
+                refuse(number, message.split(" ", 3)[-1], source or blame)
     finally:
         pdf.close()
     return problems
