@@ -94,7 +94,7 @@ def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:
     text (`check`'s rules); any problem refuses the import and nothing is written.
     """
     from .translate import add_missing, new_file
-    from .write import write_atomically
+    from .write import commit
 
     incoming = read_interchange(path, locale)
     known, project = collect(root, locale)
@@ -146,13 +146,11 @@ def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:
         say(f"Nothing to change: {display_path(path)} has no finished text that differs from handouts/{locale}/.")
         return []
     _check_with(root, locale, changed)
-    written = []
-    for doc, text in changed.items():
-        file = root / locale / f"{doc}.yaml"
-        write_atomically(file, text.encode())
+    staged = {root / locale / f"{doc}.yaml": text.encode() for doc, text in changed.items()}
+    commit(staged, root / locale)  # every file staged first, then renamed: all of them or none (a full disk)
+    for file in staged:
         say(f"  updated {display_path(file)}")
-        written.append(file)
-    return written
+    return list(staged)
 
 
 class Refused(Exception):
