@@ -75,12 +75,16 @@ class Project:
 def load_project(root: Path, locales: list[str] | None = None, topics: list[str] | None = None) -> Project:
     """Load and validate the content under `root`; problems are collected, never raised."""
     problems: list[Problem] = []
+    if (root / SOURCE_LOCALE).is_symlink():
+        return Project(root, None, {}, [linked_folder(root / SOURCE_LOCALE)])
     if not (root / SOURCE_LOCALE).is_dir():
         problems.append(Problem(root, 0, 0, "", f"no {SOURCE_LOCALE}/ folder with the source content here"))
         return Project(root, None, {}, problems)
     booklet_doc, booklet = _load(root / "booklet.yaml", Booklet, problems)
     packs_doc, packs = _load(root / "packs.yaml", Packs, problems)
-    codes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    problems += [linked_folder(p) for p in folders if p.is_symlink()]  # never followed: see linked_folder
+    codes = [p.name for p in folders if not p.is_symlink()]
     for code in list(codes):
         if not is_language_tag(code):
             problems.append(Problem(root / code, 0, 0, "", f"{code!r} is not a language tag Babel knows; name a "
@@ -104,6 +108,16 @@ def load_project(root: Path, locales: list[str] | None = None, topics: list[str]
                     problems.append(packs_doc.problem(("packs", p, "topics", t),
                                                       f"no topic {topic_id!r}{did_you_mean(topic_id, known)}"))
     return project
+
+
+def linked_folder(path: Path) -> Problem:
+    """Refuse a locale folder that is a symbolic link: what is read must be what the run key digests.
+
+    A link to a file is read as the file (and digested so, `cache.tree_digest`); a link to a
+    folder is neither read nor digested, so an edit inside it could not be seen as a change.
+    """
+    return Problem(path, 0, 0, "", "is a symbolic link to a folder: copy the folder into the content folder "
+                                   "instead (folders inside the content folder are never followed as links)")
 
 
 def is_language_tag(code: str) -> bool:
@@ -268,7 +282,8 @@ def plural_forms(locale: str) -> set[str]:
 
 def _wrong_extensions(folder: Path) -> list[Problem]:
     return [Problem(path, 0, 0, "", "content files must end in .yaml") for path in sorted(folder.iterdir())
-            if path.suffix in {".yml", ".json"} or (path.is_file() and path.suffix == "" and not path.name.startswith("."))]
+            if not path.name.startswith(".")  # hidden: an editor's, left out of the run key too
+            and (path.suffix in {".yml", ".json"} or (path.is_file() and path.suffix == ""))]
 
 
 def _read(path: Path, problems: list[Problem], families: tuple[str, ...] = (), allow_empty: bool = False

@@ -51,17 +51,30 @@ def target_key(html: str, *stylesheets: str, families: tuple[str, ...], paper: s
 
 
 def file_digest(path: Path) -> str | None:
-    """Return the SHA-256 of a file's bytes, or None when it cannot be read."""
+    """Return the SHA-256 of a regular file's bytes, read a chunk at a time; None when it cannot be read."""
+    from .untrusted import CHUNK, open_regular
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        fd, _ = open_regular(path)
     except OSError:
         return None
+    digest = hashlib.sha256()
+    try:
+        while chunk := os.read(fd, CHUNK):
+            digest.update(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return digest.hexdigest()
 
 
 def unchanged(entry: dict | None, key: str, path: Path) -> bool:
     """Return whether the PDF at `path` was built from this key and is still as it was written."""
-    return bool(entry and entry.get("key") == key and entry.get("sha256")
-                and path.is_file() and path.stat().st_size == entry["bytes"] and file_digest(path) == entry["sha256"])
+    if not (isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("sha256"), str)
+            and type(entry.get("bytes")) is int):
+        return False  # a manifest entry damaged or written by something else: render again
+    return path.is_file() and path.stat().st_size == entry["bytes"] and file_digest(path) == entry["sha256"]
 
 
 # --- A whole run with nothing changed ---------------------------------------------------------
@@ -89,17 +102,24 @@ def output_files(out: Path) -> dict[str, list]:
 
 
 def last_run_holds(out: Path, key: str) -> dict | None:
-    """Return the record of the last run into `out` when it had this key and its files are all still as written."""
+    """Return the record of the last run into `out` when it had this key and its files are all still as written.
+
+    The record is read as untrusted JSON: any other shape is no record at all, so a full build follows.
+    """
     import json
 
     try:
         record = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("last_run")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return None
     if not isinstance(record, dict) or record.get("key") != key or not isinstance(record.get("files"), dict):
         return None
     files = record["files"]
-    for name, (size, digest) in files.items():
+    if not all(isinstance(facts, list) and len(facts) == 2 and type(facts[0]) is int for facts in files.values()) \
+            or not isinstance(record.get("warnings", []), list) \
+            or not all(isinstance(line, str) for line in record.get("warnings", [])):
+        return None
+    for name, (size, _) in files.items():
         path = out / name
         if not path.is_file() or path.stat().st_size != size:
             return None
@@ -111,7 +131,9 @@ def last_run_holds(out: Path, key: str) -> dict | None:
 def check_key(args) -> str | None:
     """Return a digest of everything a check reads (content, clinic, its logo, our code, libraries), or None."""
     from . import cache
+    from .system import check_environment
 
+    check_environment()  # a bad SOURCE_DATE_EPOCH or HANDOUTGEN_DEBUG: one clear line, before anything is read
     roots = input_roots(args)
     if roots is None or cache.directory() is None:
         return None
@@ -123,27 +145,40 @@ def check_key(args) -> str | None:
 
 
 def input_roots(args) -> list[Path] | None:
-    """Return the files and folders a run reads: content, clinic profile, its logo; None when one is unreadable."""
+    """Return the files and folders a run reads: content, clinic profile, its logo; None when one is unreadable.
+
+    The clinic profile is marked to be read afresh for the rest of the process: its numbers are
+    what every page promises and `verify` checks, so they never come from a cache.
+    """
+    from . import cache
     from .source import read_yaml
 
-    if not args.content.is_dir():
-        return None
-    roots = [args.content]
     if args.clinic:
-        if not args.clinic.is_file():
+        cache.read_afresh(args.clinic)
+    try:  # a name the system refuses (too long, a link loop) is a problem for the run to report, not here
+        if not args.content.is_dir():
             return None
-        roots.append(args.clinic)
-        doc, _ = read_yaml(args.clinic)
-        logo = doc.data.get("logo") if doc is not None and isinstance(doc.data, dict) else None
-        if logo is not None:
-            if not isinstance(logo, str) or not (args.clinic.resolve().parent / logo).is_file():
-                return None  # a logo that is not there is a problem to find afresh
-            roots.append(args.clinic.resolve().parent / logo)
+        roots = [args.content]
+        if args.clinic:
+            if not args.clinic.is_file():
+                return None
+            roots.append(args.clinic)
+            doc, _ = read_yaml(args.clinic)
+            logo = doc.data.get("logo") if doc is not None and isinstance(doc.data, dict) else None
+            if logo is not None:
+                if not isinstance(logo, str) or not (args.clinic.resolve().parent / logo).is_file():
+                    return None  # a logo that is not there is a problem to find afresh
+                roots.append(args.clinic.resolve().parent / logo)
+    except (OSError, ValueError, RuntimeError):
+        return None
     return roots
 
 
 def run_key_of(args, on) -> str | None:
     """Return the digest of a build's inputs and options (workers and --force aside), or None when unreadable."""
+    from .system import check_environment
+
+    check_environment()
     roots = input_roots(args)
     if roots is None:
         return None

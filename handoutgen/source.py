@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .errors import Problem
+from .untrusted import not_regular as _not_regular
 
 if TYPE_CHECKING:
     from ruamel.yaml.nodes import Node, ScalarNode
@@ -127,21 +127,6 @@ def read_file(path: Path, limit: int = MAX_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-def _not_regular(mode: int) -> str | None:
-    """Name what a file is when it is not a regular file, else return None."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
-
-
 def _os_reason(error: OSError) -> str:
     """Say in plain words why the system would not let us read a file."""
     import errno
@@ -153,11 +138,13 @@ def _os_reason(error: OSError) -> str:
     return f"cannot read file: {error.strerror or error}"
 
 
-def read_yaml(path: Path, allow_empty: bool = False) -> tuple[Document | None, list[Problem]]:
+def read_yaml(path: Path, allow_empty: bool = False, use_cache: bool = True
+              ) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file; return the document, or None with the problems found.
 
     With `allow_empty`, a file of only comments reads as an empty mapping (a strings file that
-    `translate` started with every string commented out).
+    `translate` started with every string commented out). With `use_cache` False the file is
+    parsed from its bytes, whatever the cache holds (as for every file `cache.read_afresh` names).
     """
     try:
         raw = read_file(path)
@@ -170,15 +157,14 @@ def read_yaml(path: Path, allow_empty: bool = False) -> tuple[Document | None, l
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return None, [Problem(path, line, column, "",
                               f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8")]
+    text = text.removeprefix("\ufeff")
     key = cache.digest(_parser_digest(), str(allow_empty), raw)
-    hit = cache.load("yaml", str(path.resolve()), key)
+    hit = cache.load("yaml", str(path.resolve()), key, _cached_shape(len(text))) if use_cache else None
     if hit is not None:
-        return _from_cache(path, text.removeprefix("\ufeff"), hit), []
-    doc, problems = parse_yaml(text.removeprefix("\ufeff"), path, allow_empty)
+        return _from_cache(path, text, hit), []
+    doc, problems = parse_yaml(text, path, allow_empty)
     if doc is not None:  # only what parsed cleanly is kept: a problem is always found afresh
-        cache.store("yaml", str(path.resolve()), key, {
-            "data": doc.data, "positions": [[list(loc), *at] for loc, at in doc.positions.items()],
-            "scalars": [[list(loc), *rest] for loc, *rest in doc.scalars]})
+        cache.store("yaml", str(path.resolve()), key, _to_cache(doc))
     return doc, problems
 
 
@@ -190,8 +176,32 @@ def _parser_digest() -> str:
     return cache.digest(Path(__file__).read_bytes(), version("ruamel.yaml"))
 
 
+def _to_cache(doc: Document) -> dict[str, Any]:
+    """Return what `read_yaml` keeps of a parse: its values, every position and every text scalar, as JSON."""
+    return {"data": doc.data, "positions": [[list(loc), *at] for loc, at in doc.positions.items()],
+            "scalars": [[list(loc), *rest] for loc, *rest in doc.scalars]}
+
+
+def _cached_shape(length: int):
+    """Return a check that a cached parse has the shape `_to_cache` gives, its offsets inside a text of `length`."""
+    def loc(value: Any) -> bool:
+        return isinstance(value, list) and all(type(part) is str or type(part) is int for part in value)
+
+    def whole(value: Any) -> bool:
+        return type(value) is int and value >= 0
+
+    def valid(hit: Any) -> bool:
+        return (isinstance(hit, dict) and set(hit) == {"data", "positions", "scalars"}
+                and isinstance(hit["positions"], list) and isinstance(hit["scalars"], list)
+                and all(isinstance(p, list) and len(p) == 3 and loc(p[0]) and whole(p[1]) and whole(p[2])
+                        for p in hit["positions"])
+                and all(isinstance(s, list) and len(s) == 4 and loc(s[0]) and isinstance(s[1], str)
+                        and whole(s[2]) and whole(s[3]) and s[2] <= s[3] <= length for s in hit["scalars"]))
+    return valid
+
+
 def _from_cache(path: Path, text: str, hit: dict[str, Any]) -> Document:
-    """Rebuild a Document from what `read_yaml` kept in the cache."""
+    """Rebuild a Document from what `read_yaml` kept in the cache (its shape checked by `_cached_shape`)."""
     return Document(path, hit["data"], {tuple(loc): (line, column) for loc, line, column in hit["positions"]},
                     text, [(tuple(loc), value, start, end) for loc, value, start, end in hit["scalars"]])
 
