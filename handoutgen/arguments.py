@@ -122,7 +122,10 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("locale", metavar="L", help="the locale, such as es")
     export.add_argument("--format", choices=["xliff", "po"], default="xliff", help="xliff (default) or po")
     export.add_argument("--out", type=Path, default=None, metavar="FILE",
-                        help="where to write (default: L.xlf or L.po in the current folder; - for stdout)")
+                        help="where to write (default: L.xlf or L.po in the current folder; - for stdout); "
+                             "never into the content folder, and an existing file only if an earlier export wrote it")
+    export.add_argument("--force", action="store_true",
+                        help="replace an existing --out file that is not an earlier export")
     content(export, topic=", glossary or strings")
 
     import_ = commands.add_parser(

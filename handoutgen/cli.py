@@ -16,6 +16,7 @@ from .errors import UserError
 from .paths import CONTENT
 from .write import WriteError
 
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -30,7 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    if getattr(args, "debug", False):
+        os.environ["HANDOUTGEN_DEBUG"] = "1"  # the cache's notes on what it ignored (untrusted.py)
     try:
+        from .system import check_environment
+
+        check_environment()  # SOURCE_DATE_EPOCH and the like: one clear line, before any work
         if args.command == "check":
             return _check(args)
         if args.command == "literacy":
@@ -48,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "site":
             from .shards import write_site
 
+            _out_folder(args.out)
             pdfs, pages = write_site(args.out, args.shards, args.content, args.clinic)
             print(f"Merged {len(args.shards)} shard(s) into {args.out}/: {pdfs} PDFs ({pages} pages) and the site.")
             return 0
@@ -67,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped to `head`, which stopped reading: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:  # the disk, permissions or a file that vanished: the user's to fix, not a bug
+        if args.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"Error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     except Exception:  # a bug: say so plainly, and show the traceback only when asked
         if args.debug:
             raise
@@ -107,8 +120,8 @@ def _check_report(args) -> dict:
     if checked.grades:
         lines.append((False, "Reading grade of the English topics (Flesch-Kincaid, SMOG):"))
         for line in checked.grades:
-            lines.append((False, f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  "
-                                 f"(limit FK {line.limit:g})  {'TOO HARD' if line.too_hard else 'ok'}"))
+            lines.append((False, (f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  "
+                                  f"(limit FK {line.limit:g})  {'TOO HARD' if line.too_hard else 'ok'}")))
     problems = checked.problems
     lines += [(True, str(problem)) for problem in problems]
     if problems:
@@ -154,6 +167,9 @@ def _status(args) -> int:
         if locale not in project.locales or project.source is None:
             _report_problems(project.all_problems())
             return 1
+        known = [*project.source.topics, "glossary"]
+        if topic not in known:
+            raise UserError(f"no English topic {topic!r} to compare; topics: {', '.join(known)}")
         print(diff(project, locale, topic), end="")
         return 0
     project = load_project(args.content, args.locale or None)
@@ -194,21 +210,66 @@ def _translate(args) -> int:
 
 
 def _export(args) -> int:
+    from .errors import display_path
     from .interchange import FORMATS, export
+    from .write import write_atomically
 
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
+    out = args.out or Path(args.locale + FORMATS[args.format])
+    target = None if out == Path("-") else _out_file(out, args.content, args.force, args.locale + FORMATS[args.format])
     data, units = export(args.content, args.locale, args.format, args.topic)
-    if args.out == Path("-"):
+    if target is None:
         sys.stdout.buffer.write(data)
         return 0
-    out = args.out or Path(args.locale + FORMATS[args.format])
-    from .write import write_atomically
-
-    write_atomically(out, data)
+    try:
+        write_atomically(target, data)
+    except WriteError as error:
+        raise UserError(f"cannot write --out {display_path(out)}: {error.reason}") from None
     todo = sum(1 for unit in units if unit.state != "translated")
-    print(f"Wrote {out}: {len(units)} units, {todo} to translate or review.", file=sys.stderr)
+    print(f"Wrote {display_path(out)}: {len(units)} units, {todo} to translate or review.", file=sys.stderr)
     return 0
+
+
+def _out_file(out: Path, content: Path, force: bool, example: str) -> Path:
+    """Return the file `--out FILE` names, its links followed; refuse one that is not ours to write.
+
+    Never the content folder or the tool's own files, even with --force; an existing file only when it is
+    an earlier export (judged by its content: `interchange.is_export`) or with --force.
+    """
+    from .errors import display_path
+    from .interchange import is_export
+    from .paths import ROOT, STYLES, TEMPLATES
+
+    shown = display_path(out)
+    try:
+        target, folder = out.resolve(), content.resolve()
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of symbolic links
+        raise UserError(f"--out {shown}: its symbolic links cannot be followed ({error})") from None
+    lead = "is inside" if Path(os.path.abspath(out)) == target else f"leads to {display_path(target)}, inside"
+    owned = ((folder, "the content folder"), (CONTENT, "the content folder"), (TEMPLATES, "the templates folder"),
+             (STYLES, "the styles folder"), (ROOT / "handoutgen", "handoutgen's own code"))
+    for own, what in owned:
+        if target.is_relative_to(own):
+            elsewhere = Path(example).resolve()
+            elsewhere = own.parent / example if elsewhere.is_relative_to(own) else elsewhere
+            raise UserError(f"--out {shown} {lead} {what} {display_path(own)}/: write the export elsewhere, "
+                            f"such as {display_path(elsewhere)}")
+    if target.is_dir():
+        raise UserError(f"--out {shown} is a folder: name the file to write, such as {Path(shown) / example}")
+    if target.exists() and not target.is_file():
+        raise UserError(f"--out {shown} is not a regular file: name a file, or use --out - for standard output")
+    if target.exists() and not force:
+        try:
+            with open(target, "rb") as handle:
+                ours = is_export(handle.read(1_000_000))
+        except OSError as error:
+            raise UserError(f"--out {shown} exists and cannot be read ({error.strerror}): choose another name, "
+                            "or add --force to replace it") from None
+        if not ours:
+            raise UserError(f"--out {shown} already exists and is not an earlier export: choose another name, "
+                            "or add --force to replace it")
+    return target
 
 
 def _import(args) -> int:
@@ -236,10 +297,23 @@ def _serve(args) -> int:
         raise UserError(f"content folder not found: {args.content}")
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is not a port number (0 to 65535)")
+    from .build import refuse_output_folder
+
+    _out_folder(args.out)
+    refuse_output_folder(args.out, args.content)  # before serving: the server would show that folder
     options = BuildOptions(content=args.content, out=args.out, clinic_file=args.clinic, locales=args.locale,
                            topics=args.topic, paper=args.paper,
                            editions=list(dict.fromkeys(args.edition)) or ["standard"])
     return serve(options, args.port, say=lambda line: print(line, flush=True), debug=args.debug)
+
+
+def _out_folder(out: Path) -> None:
+    """Refuse an --out DIR that exists and is not a folder, before any work is done."""
+    from .errors import display_path
+
+    if out.exists() and not out.is_dir():
+        raise UserError(f"cannot write {display_path(out)}: it is a file, not a folder: name a folder to write into, "
+                        f"such as build/")
 
 
 def _need_weasyprint() -> None:
@@ -257,6 +331,7 @@ def _build(args) -> int:
     _need_weasyprint()
     if not args.content.is_dir():
         raise UserError(f"content folder not found: {args.content}")
+    _out_folder(args.out)
     print(f"Building into {args.out}/")
     from .incremental import nothing_to_do, run_key_of
 

@@ -20,9 +20,20 @@ from .content import SOURCE_LOCALE, load_project
 from .errors import UserError
 from .markup import parse_placeholders
 from .source import Loc, format_loc, parse_yaml, read_file
-from .translation import FIXED_KEYS, MISSING, OUTDATED, SUMMARY, TRANSLATED, UNTRANSLATED, states, units
+from .translation import (
+    FIXED_KEYS,
+    MISSING,
+    OUTDATED,
+    SUMMARY,
+    TRANSLATED,
+    UNTRANSLATED,
+    states,
+    units,
+)
 
 FORMATS = {"xliff": ".xlf", "po": ".po"}
+TOOL = "handoutgen"  # marks a file `export` wrote: the XLIFF <file tool-id> (with its <tool>), the PO X-Generator
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 PLACEHOLDER_NOTES = {
     "urgent_phone": "the clinic's 24-hour urgent number",
     "daytime_phone": "the clinic's daytime number",
@@ -84,8 +95,8 @@ def part_loc(doc: str, part: str, raw: dict | None) -> Loc | None:
 
 def collect(root: Path, locale: str, topics: list[str] | None = None) -> tuple[list[Unit], dict]:
     """Return every unit of a locale, and the project, refusing content that does not pass `check`."""
-    from .status import find_english
     from .schema import Glossary, Topic
+    from .status import find_english
 
     if locale == SOURCE_LOCALE:
         raise UserError(f"{SOURCE_LOCALE} is the source language; export a translation, such as es")
@@ -220,13 +231,14 @@ def export(root: Path, locale: str, fmt: str, topics: list[str] | None = None) -
                 x.settarget("")
             x.set_state_n(x.S_SIGNED_OFF if unit.state == TRANSLATED and unit.doc in reviewed else state)
         store.removedefaultfile()
+        _mark(store)
     else:
         from translate.storage import po
 
         store = po.pofile()
         store.init_headers(pot_creation_date="", po_revision_date=False, project_id_version="ALL caregiver handouts",
                            report_msgid_bugs_to="", last_translator="", language_team="", Language=locale,
-                           X_Generator="handoutgen")
+                           X_Generator=TOOL)
         for unit in found:
             p = store.addsourceunit(unit.source)
             p.setcontext(unit.id)
@@ -242,3 +254,51 @@ def export(root: Path, locale: str, fmt: str, topics: list[str] | None = None) -
             if unit.previous:
                 p.prev_source = unit.previous
     return bytes(store), found
+
+
+def _mark(store) -> None:
+    """Name our tool on every <file>, as XLIFF 1.2 has it: `tool-id` and the <tool> in the file's <header>."""
+    from lxml import etree
+
+    for node in store.document.getroot().iterchildren(f"{{{XLIFF_NS}}}file"):
+        node.set("tool-id", TOOL)
+        header = etree.Element(f"{{{XLIFF_NS}}}header")
+        etree.SubElement(header, f"{{{XLIFF_NS}}}tool", {"tool-id": TOOL, "tool-name": TOOL})
+        node.insert(0, header)  # before <body>, where the schema wants it
+
+
+def is_export(data: bytes) -> bool:
+    """Return whether `data` is a file `export` wrote (and may write over): judged by content, not name.
+
+    XLIFF: the root is <xliff> and the first <file> names our tool (or, as files exported before the
+    tool was named, the first unit carries our "Where: <its id>" note). PO: the header says
+    `X-Generator: handoutgen`. Anything else, such as a content file, is not.
+    """
+    head = data[:1_000_000]
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return _is_our_xliff(head)
+    text = head.decode("utf-8", "replace").replace("\r\n", "\n")
+    entry = text.lstrip("\ufeff").split("\n\n", 1)[0]  # the header entry comes first
+    lines = [line.strip() for line in entry.splitlines()]
+    return 'msgid ""' in lines and f'"X-Generator: {TOOL}\\n"' in lines
+
+
+def _is_our_xliff(data: bytes) -> bool:
+    import io
+
+    from lxml import etree
+
+    file_, unit = f"{{{XLIFF_NS}}}file", f"{{{XLIFF_NS}}}trans-unit"
+    try:
+        for n, (event, node) in enumerate(etree.iterparse(io.BytesIO(data), events=("start", "end"),
+                                                          resolve_entities=False, no_network=True, load_dtd=False)):
+            if n == 0:
+                if node.tag != f"{{{XLIFF_NS}}}xliff":
+                    return False
+            elif event == "start" and node.tag == file_ and node.get("tool-id") == TOOL:
+                return True
+            elif event == "end" and node.tag == unit:
+                return f"Where: {node.get('id')}" in [note.text for note in node.iterfind(f"{{{XLIFF_NS}}}note")]
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return False

@@ -7,13 +7,18 @@ failed, every page is replaced by the list of problems (file, line, message).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import http.server
+import re
 import signal
+import stat
+import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -23,6 +28,8 @@ from .errors import Problem, UserError
 from .paths import STYLES, TEMPLATES
 from .write import WriteError
 
+MAX_PATH = 2000  # characters in an address; the longest the build writes is far shorter
+UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")  # control characters and backslashes: in no file name here
 RELOAD = """<script>
 (() => {{
   const seen = "{generation}";
@@ -43,12 +50,21 @@ class State:
     problems: list[str] = field(default_factory=list)  # of the last build; while any, pages show them
     building: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    say: Callable[[str], None] = print  # where the request threads report what they could not answer
 
     def finished(self, problems: list[str]) -> None:
         with self.lock:
             self.problems = problems
             self.building = ""
             self.generation += 1
+
+
+def printable(text: str) -> str:
+    """Return text any terminal or page can show: a file name's undecodable bytes as \\xNN."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def page(title: str, body: str, generation: int) -> bytes:
@@ -60,47 +76,89 @@ def page(title: str, body: str, generation: int) -> bytes:
             f'<body><main>{body}</main>{RELOAD.format(generation=generation)}</body></html>\n').encode()
 
 
+def bad_address(raw: str) -> tuple[int, str] | None:
+    """Return (status, reason) for an address that cannot name a file of the output folder, else None."""
+    if len(raw) > MAX_PATH:
+        return 414, f"The address is {len(raw):,} characters long; no page here has one over {MAX_PATH:,}."
+    if not raw.startswith("/"):
+        return 400, "The address must start with /."
+    if not raw.isascii():
+        return 400, "The address has characters that are not percent-encoded."
+    try:
+        path = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return 400, "The address has percent-encoding that does not decode as UTF-8."
+    if UNSAFE.search(path) or ".." in path.split("/"):
+        return 400, "The address has a control character, a backslash or a .. part: no file here has one."
+    return None
+
+
 def handler(state: State):
     """Return a request handler class serving `state.out`."""
 
     class Handler(http.server.SimpleHTTPRequestHandler):
+        default_request_version = "HTTP/1.0"  # a request line that does not parse still gets a status line
+        timeout = 60  # a connection that sends nothing is closed, not kept for ever
+
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(state.out), **kwargs)
 
         def do_GET(self):
+            self._safely(head=False)
+
+        def do_HEAD(self):
+            self._safely(head=True)
+
+        def _safely(self, head: bool):
+            """Answer the request; whatever fails, the browser gets a status and the server keeps serving."""
+            self._head = head
+            try:
+                self._answer()
+            except (ConnectionError, TimeoutError):  # the browser went away: nothing to answer
+                self.close_connection = True
+            except Exception as error:  # noqa: BLE001 -- any failure: one line, a 500, and keep serving
+                self.close_connection = True
+                state.say(f"serve: could not answer {self.path[:200]!r}: {type(error).__name__}: {error}")
+                body = f"<h1>Server error</h1><p>{html.escape(f'{type(error).__name__}: {error}')}</p>"
+                with contextlib.suppress(Exception):  # the headers were already sent, or the connection is gone
+                    self._send(page("Server error", body, state.generation), status=500)
+
+        def _answer(self):
             with state.lock:
                 generation, problems, building = state.generation, list(state.problems), state.building
-            path = self.path.split("?", 1)[0]
-            if "\0" in unquote(path) or "\\" in unquote(path):  # no such file can be asked for
-                return self._send(page("Bad request", "<h1>Bad request</h1>", generation), status=400)
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            bad = bad_address(path)
+            if bad:
+                body = f"<h1>Bad request</h1><p>{html.escape(bad[1])}</p>"
+                return self._send(page("Bad request", body, generation), status=bad[0])
             if path == "/__generation":
                 return self._send(str(generation).encode(), "text/plain")
             if path.endswith("/"):
                 path += "index.html"
             if not path.endswith(".html"):
-                return super().do_GET()
+                return super().do_HEAD() if self._head else super().do_GET()
             if problems:
                 items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
                 body = (f"<h1>The last build failed</h1><p>Fix the file and save it; this page reloads by "
                         f"itself.</p><ul>{items}</ul>")
                 return self._send(page("Build failed", body, generation), status=500)
-            file = Path(self.translate_path(path))
-            if not file.is_file():
+            data = _read(Path(self.translate_path(path)))
+            if data is None:
                 body = (f"<h1>{'Building…' if building else 'Not found'}</h1><p>{html.escape(building or path)}"
                         "</p><p>This page reloads by itself after the next build.</p>")
                 return self._send(page("Building" if building else "Not found", body, generation),
                                   status=503 if building else 404)
-            text = file.read_text(encoding="utf-8")
-            at = text.rfind("</body>")
-            text = text[:at] + RELOAD.format(generation=generation) + text[at:] if at >= 0 else text
-            return self._send(text.encode(), "text/html; charset=utf-8")
+            at = data.rfind(b"</body>")  # bytes: a page that is not UTF-8 is served as it is, with the script
+            data = data[:at] + RELOAD.format(generation=generation).encode() + data[at:] if at >= 0 else data
+            return self._send(data, "text/html; charset=utf-8" if _is_utf8(data) else "text/html")
 
         def _send(self, data: bytes, kind: str = "text/html; charset=utf-8", status: int = 200):
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if not getattr(self, "_head", False):
+                self.wfile.write(data)
 
         def end_headers(self):
             self.send_header("Cache-Control", "no-store")
@@ -112,19 +170,55 @@ def handler(state: State):
     return Handler
 
 
+def _read(file: Path) -> bytes | None:
+    """Return a file's bytes, or None when it is not there (or cannot be read: a name too long, a folder)."""
+    try:
+        return file.read_bytes() if file.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """The HTTP server, which reports a request that failed in one line instead of a traceback."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler_class, say=print):
+        self.say = say
+        super().__init__(address, handler_class)
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):  # a browser that went away is no news
+            self.say(f"serve: a request from {client_address[0]} failed: {type(error).__name__}: {error}")
+
+
 def watched(options: BuildOptions) -> dict[Path, tuple[int, int]]:
-    """Return the files a build reads, each with its modification time and size."""
-    files = [p for p in options.content.rglob("*") if p.is_file() and not p.name.startswith(".")]
-    files += [p for folder in (TEMPLATES, STYLES) for p in folder.rglob("*") if p.is_file()]
-    if options.clinic_file:
-        files.append(options.clinic_file)
-    found = {}
-    for path in files:
+    """Return the files a build reads, each with its modification time and size (a file that vanished is left out)."""
+    paths: list[Path] = []
+    for folder in (options.content, TEMPLATES, STYLES):
         try:
-            stat = path.stat()
-        except OSError:
+            paths += [p for p in folder.rglob("*") if folder != options.content or not p.name.startswith(".")]
+        except OSError:  # the folder was deleted or cannot be read: the build says so
             continue
-        found[path] = (stat.st_mtime_ns, stat.st_size)
+    if options.clinic_file:
+        paths.append(options.clinic_file)
+    found = {}
+    for path in paths:
+        try:
+            info = path.stat()
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found[path] = (info.st_mtime_ns, info.st_size)
     return found
 
 
@@ -178,10 +272,13 @@ def _collections(content: Path) -> tuple[list[str], dict[str, list[str]]]:
         doc, problems = read_yaml(content / name) if (content / name).is_file() else (None, [])
         return doc.data if doc is not None and not problems and isinstance(doc.data, dict) else {}
 
-    booklet = [t for t in data("booklet.yaml").get("topics", []) if isinstance(t, str)] + ["glossary"]
-    packs = {pack["id"]: [t for t in pack.get("topics", []) if isinstance(t, str)]
-             for pack in data("packs.yaml").get("packs", []) if isinstance(pack, dict) and "id" in pack}
-    return booklet, packs
+    def names(value) -> list[str]:
+        return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+    booklet = names(data("booklet.yaml").get("topics")) + ["glossary"]
+    packs = data("packs.yaml").get("packs")
+    return booklet, {pack["id"]: names(pack.get("topics")) for pack in (packs if isinstance(packs, list) else [])
+                     if isinstance(pack, dict) and isinstance(pack.get("id"), str)}
 
 
 def template_problem(error: Exception) -> list[str]:
@@ -208,10 +305,13 @@ def run_build(options: BuildOptions, state: State, say, debug: bool) -> list[str
             say(f"warning: {warning}")
     except (UserError, WriteError) as error:
         problems = [str(error)]
-    except Exception as error:  # a broken template: show it, keep serving
+    except OSError as error:  # a file that vanished or cannot be read half-way: the user's, not a bug
+        problems = [f"{error.filename or 'a file'}: {error.strerror or error}"]
+    except Exception as error:  # noqa: BLE001 -- a broken template: show it, keep serving
         if debug:
             traceback.print_exc()
         problems = template_problem(error)
+    problems = [printable(line) for line in problems]
     for line in problems:
         say(line)
     pdfs = ""
@@ -225,16 +325,19 @@ def run_build(options: BuildOptions, state: State, say, debug: bool) -> list[str
 
 def serve(options: BuildOptions, port: int, say=print, debug: bool = False, interval: float = 0.3) -> int:
     """Serve the output folder on 127.0.0.1 and rebuild on every save until Ctrl-C."""
-    options.out.mkdir(parents=True, exist_ok=True)
-    state = State(options.out)
+    say = (lambda line, say=say: say(printable(line)))  # a file name that is not UTF-8 must not stop it
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler(state))
+        options.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"cannot make the output folder {options.out}: {error.strerror or error}") from None
+    state = State(options.out, say=say)
+    try:
+        server = Server(("127.0.0.1", port), handler(state), say)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UserError(f"port {port} on 127.0.0.1 is already in use (another `serve`?): stop that "
                             f"server, or choose another port with --port") from None
         raise UserError(f"cannot serve on 127.0.0.1:{port}: {error.strerror}") from None
-    server.daemon_threads = True
     previous = {}
     if threading.current_thread() is threading.main_thread():  # Ctrl-C and `kill` both stop it cleanly
         previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -258,7 +361,7 @@ def serve(options: BuildOptions, port: int, say=print, debug: bool = False, inte
             before = now
             for path in sorted(changed):
                 say(f"{'changed' if path in now else 'deleted'}: {path}")
-            for step in [options] if added_or_deleted else passes(options, changed):
+            for step in [options] if added_or_deleted else _passes_or_all(options, changed, say):
                 problems = run_build(step, state, say, debug)
                 state.finished(problems)
                 if problems:
@@ -272,3 +375,12 @@ def serve(options: BuildOptions, port: int, say=print, debug: bool = False, inte
             signal.signal(sig, handler_)
     say("Stopped.")
     return 0
+
+
+def _passes_or_all(options: BuildOptions, changed: set[Path], say) -> list[BuildOptions]:
+    """Return `passes`, or the whole build when working them out failed (a folder deleted under us)."""
+    try:
+        return passes(options, changed)
+    except Exception as error:  # noqa: BLE001 -- the whole build then reports what is wrong, where it lies
+        say(f"rebuilding everything ({type(error).__name__}: {error})")
+        return [options]
