@@ -89,7 +89,18 @@ def refuse_output_folder(out: Path, content: Path) -> None:
 
 
 def build(options: BuildOptions, progress=print) -> BuildReport:
-    """Check everything, render and verify each good locale in memory, then write it."""
+    """Check everything, render and verify each good locale in memory, then write it.
+
+    A build reads no cache (`cache.bypassed`): what it prints comes from the files themselves, so
+    no entry in the cache folder, damaged or forged, can change a number on a page.
+    """
+    from . import cache
+
+    with cache.bypassed():
+        return _build(options, progress)
+
+
+def _build(options: BuildOptions, progress) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
     refuse_output_folder(options.out, options.content)
@@ -118,7 +129,11 @@ def build(options: BuildOptions, progress=print) -> BuildReport:
 
     from .pdf import RefusedURL, WarningCollector  # WeasyPrint: only when rendering
 
-    inputs = input_digests(options.content, options.clinic_file, clinic.logo if clinic else None, shaping(options))
+    try:  # a file that cannot be read is already a located problem of its locale; `site` refuses such a shard
+        inputs: dict[str, str] | None = input_digests(options.content, options.clinic_file,
+                                                      clinic.logo if clinic else None, shaping(options))
+    except OSError:
+        inputs = None
 
     collector = WarningCollector()
     logging.getLogger("weasyprint").addHandler(collector)

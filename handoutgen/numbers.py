@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 NUMBER_SLOTS = {"urgent_phone": "the urgent number", "daytime_phone": "the daytime number",
                 "emergency_phone": "the emergency number", "fever_threshold": "the fever threshold"}
@@ -124,6 +125,13 @@ def number_messages(text: str) -> list[str]:
 
 # --- At the output: where a page's text shows a number ---------------------------------------
 
+@lru_cache(maxsize=16)
+def _squashed(text: str) -> tuple[str, tuple[int, ...]]:
+    """Return a text without its white space, and where each character left was in the text."""
+    origin = tuple(index for index, char in enumerate(text) if not char.isspace())
+    return "".join(text[index] for index in origin), origin
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """One place a text shows a wanted number, and whether it stands alone there."""
@@ -140,14 +148,8 @@ def occurrences(text: str, wanted: str, fold: dict[int, str] | None = None) -> l
     `fold` (a `str.translate` table of one character to one) is applied to both before comparing:
     a bracket in a right-to-left run may come out as its partner.
     """
-    folded = text.translate(fold) if fold else text
-    wanted = wanted.translate(fold) if fold else wanted
-    squashed, origin = [], []
-    for index, char in enumerate(folded):
-        if not char.isspace():
-            squashed.append(char)
-            origin.append(index)
-    haystack, needle = "".join(squashed), "".join(wanted.split())
+    haystack, origin = _squashed(text.translate(fold) if fold else text)
+    needle = "".join((wanted.translate(fold) if fold else wanted).split())
     found = []
     if not needle:
         return found

@@ -222,7 +222,17 @@ def _all_shares(shards: list[Path]) -> None:
 
 
 def write_site(out: Path, shards: list[Path], content: Path, clinic_file: Path | None) -> tuple[int, int]:
-    """Check the content, merge the shards into `out` with the site, all or nothing; return (PDFs, pages)."""
+    """Check the content, merge the shards into `out` with the site, all or nothing; return (PDFs, pages).
+
+    Like `build`, it reads no cache: the promises it verifies come from the files themselves.
+    """
+    from . import cache
+
+    with cache.bypassed():
+        return _write_site(out, shards, content, clinic_file)
+
+
+def _write_site(out: Path, shards: list[Path], content: Path, clinic_file: Path | None) -> tuple[int, int]:
     from .build import preview_assets, refuse_output_folder
     from .content import is_language_tag
     from .manifest import NO_CLINIC, input_digests

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ctypes
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -95,9 +94,13 @@ def normalized(text: str) -> str:
     return " ".join(text.translate(INVISIBLE).split())
 
 
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|[\U00010800-\U00010fff\U0001e800-\U0001efff]")
+"""The blocks of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko... and their presentation forms)."""
+
+
 def right_to_left(text: str) -> bool:
     """Return whether a text holds a letter of a right-to-left script."""
-    return any(unicodedata.bidirectional(char) in {"R", "AL"} for char in text)
+    return RIGHT_TO_LEFT.search(text) is not None
 
 
 @dataclass
@@ -134,22 +137,9 @@ class _Page:
             lines.append("".join(out))
         return lines
 
-    def header_text(self, page) -> str | None:
-        """Return the text of the page's running header (the artifacts above the body), or None without one."""
-        artifacts, body_top = [], None
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
-            bounds = obj.get_bounds()
-            if _is_artifact(obj):
-                artifacts.append(bounds)
-            else:
-                body_top = bounds[3] if body_top is None else max(body_top, bounds[3])
-        height = page.get_size()[1]
-        above = [b for b in artifacts if (b[1] >= body_top if body_top is not None else b[1] > height / 2)]
-        if not above:
-            return None
-        box = (min(b[0] for b in above) - 1, min(b[1] for b in above) - 1, max(b[2] for b in above) + 1,
-               max(b[3] for b in above) + 1)
-        return self.textpage.get_text_bounded(*box)
+    def header_text(self, box: tuple[float, float, float, float] | None) -> str | None:
+        """Return the text of the page's running header (within `box`, see `_text_objects`), or None without one."""
+        return None if box is None else self.textpage.get_text_bounded(*box)
 
 
 def _is_artifact(obj) -> bool:
@@ -192,21 +182,30 @@ def _running_problem(header: str | None, expected: str) -> str | None:
     return None if same else f"has the running urgent line {have!r}, not {want!r}"
 
 
-def _text_objects(page) -> tuple[set[tuple[str, bool]], dict[str, float]]:
-    """Return the fonts of a page's text (name, embedded), and how near the text comes to each edge, in mm."""
+def _text_objects(page) -> tuple[set[tuple[str, bool]], dict[str, float], tuple[float, float, float, float] | None]:
+    """Return the fonts of a page's text (name, embedded), how near the text comes to each edge (in mm), and the
+    box around its running header: the artifacts drawn above the body's text."""
     names = set()
     width, height = page.get_size()
     near = {"top": 1e9, "bottom": 1e9, "left": 1e9, "right": 1e9}
+    artifacts, body_top = [], None
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
-        left, bottom, right, top = obj.get_bounds()
+        left, bottom, right, top = bounds = obj.get_bounds()
         for edge, points in (("top", height - top), ("bottom", bottom), ("left", left), ("right", width - right)):
             near[edge] = min(near[edge], points / MM)
+        if _is_artifact(obj):
+            artifacts.append(bounds)
+        else:
+            body_top = top if body_top is None else max(body_top, top)
         font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
         size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
         buffer = ctypes.create_string_buffer(size)
         pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
         names.add((buffer.value.decode("latin-1"), bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
-    return names, near
+    above = [b for b in artifacts if (b[1] >= body_top if body_top is not None else b[1] > height / 2)]
+    header = (min(b[0] for b in above) - 1, min(b[1] for b in above) - 1, max(b[2] for b in above) + 1,
+              max(b[3] for b in above) + 1) if above else None
+    return names, near, header
 
 
 def bundled_font(name: str) -> bool:
@@ -250,13 +249,13 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
                 wrong = _shown(readings, what, text, text in promise.numbers)
                 if wrong:
                     refuse(number, wrong, promise.blame)
+            used, near, header = _text_objects(page)
             if promise.running is not None:
-                wrong = _running_problem(seen.header_text(page), promise.running)
+                wrong = _running_problem(seen.header_text(header), promise.running)
                 if wrong:
                     refuse(number, wrong, promise.blame)
             for leftover in sorted(set(UNFILLED.findall(seen.text))):
                 refuse(number, f"shows an unfilled placeholder {leftover}", source or blame)
-            used, near = _text_objects(page)
             edge, closest = min(near.items(), key=lambda item: item[1])
             if closest < 0:
                 refuse(number, "has text beyond the edge of the paper, which prints cut off", source or blame)
