@@ -94,6 +94,7 @@ def normalized(text: str) -> str:
     return " ".join(text.translate(INVISIBLE).split())
 
 
+DIGIT = re.compile(r"\d")
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|[\U00010800-\U00010fff\U0001e800-\U0001efff]")
 """The blocks of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko... and their presentation forms)."""
 
@@ -105,26 +106,36 @@ def right_to_left(text: str) -> bool:
 
 @dataclass
 class _Page:
-    text: str  # in the order the content stream draws it
+    raw: str  # PDFium's text, one character per character index, in the order the content stream draws it
     textpage: object
 
-    def visual_lines(self) -> list[str]:
-        """Return the page's text line by line, each read left to right as drawn (for right-to-left pages).
+    @property
+    def text(self) -> str:
+        return self.raw.replace("\ufffe", "")  # PDFium's mark for a word hyphenated at the line's end
 
-        A gap wider than a quarter of the font size between two characters reads as a space, so
-        that two columns on one baseline (a bilingual row) are never read as one word.
+    def visual_lines(self) -> list[str]:
+        """Return the lines of the page's text that hold a digit, each read left to right as drawn.
+
+        For right-to-left pages, whose readers reorder a line: a number reads here as printed. Only
+        lines with a digit can show a number, so the others are not read again. A gap wider than a
+        quarter of the font size between two characters reads as a space, so that two columns on one
+        baseline (a bilingual row) are never read as one word.
         """
         tp = self.textpage.raw
+        count = pdfium_c.FPDFText_CountChars(tp)
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[^\r\n]+", self.raw) if DIGIT.search(m.group())] \
+            if len(self.raw) == count else [(0, count)]  # a character beyond the BMP: read them all
         rows: dict[int, list[tuple[float, float, float, str]]] = {}
         x, y = ctypes.c_double(), ctypes.c_double()
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        for i in range(pdfium_c.FPDFText_CountChars(tp)):
-            code = pdfium_c.FPDFText_GetUnicode(tp, i)
-            if not code or chr(code) in "\r\n\ufffe" or not pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y):
-                continue  # on the baseline: one row per line
-            pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
-            size = pdfium_c.FPDFText_GetFontSize(tp, i) or 10.0
-            rows.setdefault(round(y.value), []).append((x.value, right.value, size, chr(code)))
+        for start, end in spans:
+            for i in range(start, end):
+                code = pdfium_c.FPDFText_GetUnicode(tp, i)
+                if not code or chr(code) in "\r\n\ufffe" or not pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y):
+                    continue  # on the baseline: one row per line
+                pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
+                size = pdfium_c.FPDFText_GetFontSize(tp, i) or 10.0
+                rows.setdefault(round(y.value), []).append((x.value, right.value, size, chr(code)))
         lines = []
         for _, row in sorted(rows.items(), reverse=True):
             out, end = [], None
@@ -142,12 +153,27 @@ class _Page:
         return None if box is None else self.textpage.get_text_bounded(*box)
 
 
+def _text_object_handles(page, depth: int = 4):
+    """Yield the raw handles of a page's text objects, those inside form XObjects too (as deep as `depth`)."""
+    stack = [(pdfium_c.FPDFPage_CountObjects(page), lambda i: pdfium_c.FPDFPage_GetObject(page, i), 0)]
+    while stack:
+        count, get, level = stack.pop()
+        for i in range(count):
+            obj = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                yield obj
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < depth:
+                stack.append((pdfium_c.FPDFFormObj_CountObjects(obj),
+                              lambda i, form=obj: pdfium_c.FPDFFormObj_GetObject(form, i), level + 1))
+
+
 def _is_artifact(obj) -> bool:
-    """Return whether a page object is drawn inside an /Artifact marked-content sequence."""
+    """Return whether a page object (a raw handle) is drawn inside an /Artifact marked-content sequence."""
     name = (ctypes.c_ushort * 16)()
     size = ctypes.c_ulong()
-    for i in range(pdfium_c.FPDFPageObj_CountMarks(obj.raw)):
-        mark = pdfium_c.FPDFPageObj_GetMark(obj.raw, i)
+    for i in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj, i)
         if pdfium_c.FPDFPageObjMark_GetName(mark, name, ctypes.sizeof(name), ctypes.byref(size)) and \
                 bytes(name)[:size.value].decode("utf-16-le").rstrip("\x00") == "Artifact":
             return True
@@ -160,7 +186,8 @@ def _shown(readings: list[str], what: str, text: str, number: bool) -> str | Non
     A number must stand alone at least once and never run into other characters; a blank's label
     must be there.
     """
-    found = [occurrence for reading in readings for occurrence in occurrences(reading, text, MIRRORED)]
+    fold = MIRRORED if len(readings) > 1 else None  # only a right-to-left run draws a bracket as its partner
+    found = [occurrence for reading in readings for occurrence in occurrences(reading, text, fold)]
     glued = [occurrence for occurrence in found if not occurrence.alone]
     if number and glued:
         return (f"shows {what} {text} run into other characters ({glued[0].context!r}): a reader would take it for "
@@ -185,23 +212,29 @@ def _running_problem(header: str | None, expected: str) -> str | None:
 def _text_objects(page) -> tuple[set[tuple[str, bool]], dict[str, float], tuple[float, float, float, float] | None]:
     """Return the fonts of a page's text (name, embedded), how near the text comes to each edge (in mm), and the
     box around its running header: the artifacts drawn above the body's text."""
-    names = set()
     width, height = page.get_size()
     near = {"top": 1e9, "bottom": 1e9, "left": 1e9, "right": 1e9}
     artifacts, body_top = [], None
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
-        left, bottom, right, top = bounds = obj.get_bounds()
+    seen_fonts: dict[int, tuple[str, bool]] = {}
+    box = [ctypes.c_float() for _ in range(4)]
+    for obj in _text_object_handles(page.raw):
+        pdfium_c.FPDFPageObj_GetBounds(obj, *box)
+        left, bottom, right, top = bounds = tuple(value.value for value in box)
         for edge, points in (("top", height - top), ("bottom", bottom), ("left", left), ("right", width - right)):
             near[edge] = min(near[edge], points / MM)
-        if _is_artifact(obj):
-            artifacts.append(bounds)
-        else:
-            body_top = top if body_top is None else max(body_top, top)
-        font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
-        size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
-        buffer = ctypes.create_string_buffer(size)
-        pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
-        names.add((buffer.value.decode("latin-1"), bool(pdfium_c.FPDFFont_GetIsEmbedded(font))))
+        if bottom > height / 2:  # only the upper half can hold the running header: marks are read there alone
+            if _is_artifact(obj):
+                artifacts.append(bounds)
+            else:
+                body_top = top if body_top is None else max(body_top, top)
+        font = pdfium_c.FPDFTextObj_GetFont(obj)
+        address = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if address not in seen_fonts:
+            size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+            buffer = ctypes.create_string_buffer(size)
+            pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+            seen_fonts[address] = (buffer.value.decode("latin-1"), bool(pdfium_c.FPDFFont_GetIsEmbedded(font)))
+    names = set(seen_fonts.values())
     above = [b for b in artifacts if (b[1] >= body_top if body_top is not None else b[1] > height / 2)]
     header = (min(b[0] for b in above) - 1, min(b[1] for b in above) - 1, max(b[2] for b in above) + 1,
               max(b[3] for b in above) + 1) if above else None
@@ -243,7 +276,7 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
             textpage = page.get_textpage()
-            seen = _Page(textpage.get_text_range().replace("\ufffe", ""), textpage)
+            seen = _Page(textpage.get_text_range(), textpage)
             readings = [seen.text] + (seen.visual_lines() if right_to_left(seen.text) else [])
             for what, text in promise.must_show:
                 wrong = _shown(readings, what, text, text in promise.numbers)

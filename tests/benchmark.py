@@ -73,7 +73,7 @@ def main() -> float:
     assert not checked.problems, checked.problems
     project, clinic = checked.project, checked.clinic
     print(f"\n{'document':40} {'pages':>5} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'verify s':>9} {'verify %':>9}")
-    ratios, shares = [], []
+    ratios, shares, spent = [], [], [0.0, 0.0]
     for code, count in (("en", 4), ("ar", 2)):  # Arabic pages are also read as drawn (the numbers, the running line)
         locale = project.locales[code]
         edition = Edition(code, clinic)
@@ -104,11 +104,13 @@ def main() -> float:
             assert verify(rendered, name, promise) == [], name
             ratios.append(ours / theirs)
             shares.append(checking / ours)
+            spent[0], spent[1] = spent[0] + checking, spent[1] + ours
             print(f"{name:40} {rendered.pages:5} {ours:8.2f} {theirs:8.2f} {ours / theirs:6.2f} {checking:9.3f} "
                   f"{100 * checking / ours:8.1f}%")
     print(f"\nmedian ratio ours/raw WeasyPrint: {statistics.median(ratios):.2f}")
-    print(f"reading every PDF back (verify.py) costs {100 * max(shares):.1f}% of render time at most "
-          f"(the target: under 5%); `site` runs the same check on every PDF it publishes")
+    print(f"reading every PDF back (verify.py) costs {100 * spent[0] / spent[1]:.1f}% of render time in all "
+          f"(the target: under 5%), {100 * max(shares):.1f}% for the worst document; `site` runs the same check "
+          f"on every PDF it publishes")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak:.0f} MB")
     return statistics.median(ratios)

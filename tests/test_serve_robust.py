@@ -20,6 +20,7 @@ import pytest
 
 from handoutgen.build import BuildOptions
 from handoutgen.serve import Server, State, _passes_or_all, handler, passes, watched
+from test_serve import wait_for  # the serve tests' polling
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -50,17 +51,6 @@ def raw(port: int, data: bytes) -> bytes:
                 break
             answer += chunk
     return answer.split(b"\r\n", 1)[0]
-
-
-def wait_for(check, seconds: float, what: str):
-    """Poll `check` until it returns something true; fail naming `what` after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
 @pytest.fixture
