@@ -123,6 +123,7 @@ def _check_report(args) -> dict:
             lines.append((False, (f"  {line.topic:36} FK {line.flesch_kincaid:4.1f}  SMOG {line.smog:4.1f}  "
                                   f"(limit FK {line.limit:g})  {'TOO HARD' if line.too_hard else 'ok'}")))
     problems = checked.problems
+    lines += [(True, f"warning: {warning}") for warning in checked.profile_warnings]
     lines += [(True, str(problem)) for problem in problems]
     if problems:
         lines.append((True, f"Error: {len(problems)} problem{'s' if len(problems) != 1 else ''} found."))

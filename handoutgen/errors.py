@@ -25,14 +25,6 @@ class Problem:
         return f"{place}:{where} {self.message}"
 
 
-class ContentError(Exception):
-    """Raised with every problem found, once all inputs have been checked."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = sorted(problems)
-
-
 class UserError(Exception):
     """A user-facing error without a file position (a bad option, a missing folder)."""
 

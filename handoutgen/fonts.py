@@ -63,11 +63,6 @@ def field_family(families: tuple[str, ...]) -> str:
     return f"{field_source(families)} Field"
 
 
-def font_stack(families: tuple[str, ...]) -> str:
-    """Return a CSS font-family value for `families`."""
-    return ", ".join(f'"{serialize_string_value(family)}"' for family in families)
-
-
 def coverage_hint(char: str, families: tuple[str, ...]) -> str:
     """Say which font would draw a character that `families` cannot."""
     from fontTools.unicodedata import script, script_name

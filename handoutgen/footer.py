@@ -56,47 +56,71 @@ def width(text: str, families: tuple[str, ...], bold: bool = False, size: float 
     return total
 
 
-def lines(text: str, room: float, families: tuple[str, ...], bold: bool = False) -> int:
-    """Return how many lines a text takes when set word by word in `room` points."""
-    count, used, space = 1, 0.0, width(" ", families, bold)
-    for word in text.split():
-        wide = width(word, families, bold)
-        if used and used + space + wide > room:
-            count, used = count + 1, wide
-        else:
-            used += (space if used else 0) + wide
+def lines(text: str | list[tuple[str, bool]], room: float, families: tuple[str, ...], bold: bool = False) -> int:
+    """Return how many lines a text (or runs of text, each bold or not) takes when set word by word in `room` points."""
+    runs = [(text, bold)] if isinstance(text, str) else text
+    count, used = 1, 0.0
+    for run, heavy in runs:
+        space = width(" ", families, heavy)
+        for word in run.split():
+            wide = width(word, families, heavy)
+            if used and used + space + wide > room:
+                count, used = count + 1, wide
+            else:
+                used += (space if used else 0) + wide
     return count
 
 
-def footer_problems(clinic: ClinicProfile, clinic_file: Path, strings: dict, paper: str) -> list[Problem]:
-    """Return a problem for each locale whose footer, with this clinic, needs more lines than there is room for.
+def footer_problems(clinic: ClinicProfile, clinic_file: Path, strings: dict, paper: str) -> tuple[list[Problem],
+                                                                                                 list[Problem]]:
+    """Return (problems, warnings) for the locales whose footer, with this clinic, needs more lines than it has.
 
-    `strings`: each locale's UI strings, by code.
+    A problem when the footer cannot fit even with the online copy's address as narrow as its label;
+    a warning when it may not fit with the address at its widest (50 mm). `strings`: each locale's UI
+    strings, by code.
     """
-    from .plan import text_direction
-    from .source import read_yaml
-
     whole = (PAPER_MM[paper] - SIDES_MM) * SHARE * MM
     name = clinic.name + (f" · {clinic.department}" if clinic.department else "")
-    found = []
+    sure: list[tuple[str, int, int]] = []
+    maybe: list[tuple[str, int, int]] = []
     for code, ui in sorted(strings.items()):
         families = fonts.families_for(code)
-        # The online copy's label and address take at least the label's width (the address breaks anywhere):
-        # the estimate errs towards fitting, so that `check` never refuses a profile the page holds.
-        online = min(ONLINE_MM * MM, width(ui.online_copy, families, size=ONLINE_SIZE)) + QR_MM * MM
-        room = whole - (online if clinic.website else 0)
-        script = fonts.script_of(code)
-        needed = lines(name, room, families) + lines(f"{ui.draft_notice} · {ui.version} 00000000", room, families, True)
-        needed += lines(ui.translation_draft_notice, room, families, True) if code != "en" else 0
-        fits = int(ROOM_PT // PITCH.get(script, PITCH["Latn"] if text_direction(code) == "ltr" else PITCH["Arab"]))
-        if needed > fits:
-            found.append((code, needed, fits))
+        fits = _room_in_lines(code)
+        narrow = min(ONLINE_MM * MM, width(ui.online_copy, families, size=ONLINE_SIZE)) + QR_MM * MM
+        for online, found in ((narrow, sure), ((ONLINE_MM + QR_MM) * MM, maybe)):
+            needed = _lines_needed(name, ui, code, whole - (online if clinic.website else 0), families)
+            if needed > fits:
+                found.append((code, needed, fits))
+                break
+    return _located(clinic, clinic_file, paper, name, sure, ""), \
+        _located(clinic, clinic_file, paper, name, maybe, "may not fit: ")
+
+
+def _room_in_lines(code: str) -> int:
+    from .plan import text_direction
+
+    script = fonts.script_of(code)
+    return int(ROOM_PT // PITCH.get(script, PITCH["Latn"] if text_direction(code) == "ltr" else PITCH["Arab"]))
+
+
+def _lines_needed(name: str, ui, code: str, room: float, families: tuple[str, ...]) -> int:
+    notice = [(ui.draft_notice, True), (f"· {ui.version} 00000000", False)]  # as the footer sets it
+    needed = lines(name, room, families) + lines(notice, room, families)
+    return needed + (lines(ui.translation_draft_notice, room, families, True) if code != "en" else 0)
+
+
+def _located(clinic: ClinicProfile, clinic_file: Path, paper: str, name: str, found: list[tuple[str, int, int]],
+             prefix: str) -> list[Problem]:
+    """Return one problem at the profile's department (or name) line saying which locales need how many lines."""
+    from .source import read_yaml
+
     if not found:
         return []
     doc, _ = read_yaml(clinic_file)
     field = "department" if clinic.department else "name"
     where = ", ".join(f"{code} needs {needed}" for code, needed, _ in found)
-    message = (f"the footer has room for {found[0][2]} lines on {paper} paper, and with this name"
-               f"{' and department' if clinic.department else ''}{' and a website' if clinic.website else ''} "
-               f"{where}: shorten the {field} ({len(name)} characters with the name), or leave it out")
+    checked = "; the build checks it on the laid-out page" if prefix else ""
+    message = (f"{prefix}the footer has room for {min(f for *_, f in found)} lines on {paper} paper, and with this "
+               f"name{' and department' if clinic.department else ''}{' and a website' if clinic.website else ''} "
+               f"{where}: shorten the {field} ({len(name)} characters with the name), or leave it out{checked}")
     return [doc.problem((field,), message) if doc else Problem(clinic_file, 0, 0, field, message)]

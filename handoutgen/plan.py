@@ -21,7 +21,6 @@ from .shards import my_share
 
 EDITIONS = {"standard": "", "large-print": "large-print", "bilingual": "bilingual"}
 """Each edition, and the folder below the locale's that its files go in."""
-KINDS = ("handout", "booklet", "pack")
 
 
 def text_direction(locale: str) -> str:

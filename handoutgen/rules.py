@@ -48,6 +48,7 @@ class Checked:
     clinic_failed: bool  # a profile was given and could not be read: not the same as --no-clinic
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    profile_warnings: list[str] = field(default_factory=list)  # the clinic profile's, which `check` prints too
     grades: list[GradeLine] = field(default_factory=list)
 
 
@@ -70,7 +71,10 @@ def check(content: Path, clinic_file: Path | None, locales=(), topics=(), *, pac
     _termbase_rule(project)
     if clinic is not None and clinic_file is not None:
         strings = {code: locale.strings for code, locale in project.locales.items() if locale.strings is not None}
-        clinic_problems += footer_problems(clinic, clinic_file, strings, clinic.paper or "letter")
+        sure, maybe = footer_problems(clinic, clinic_file, strings, clinic.paper or "letter")
+        clinic_problems += sure
+        checked.profile_warnings = [str(problem) for problem in maybe]
+        checked.warnings += checked.profile_warnings
     checked.problems = sorted(project.all_problems() + clinic_problems + _unknown_packs(project, packs))
     return checked
 

@@ -19,21 +19,27 @@ def pytest_configure(config):
     """Stop at once, in one line, when the system libraries WeasyPrint needs are missing.
 
     The run gets a cache folder of its own (parsed YAML, font maps, check reports), so that the
-    suite neither reads nor fills the user's cache, and is removed at the end.
+    suite neither reads nor fills the user's cache, and a temporary folder of its own; both are
+    removed at the end.
     """
     from handoutgen.system import missing_message, missing_packages
 
     missing = missing_packages()
     if missing:
         pytest.exit(missing_message(missing), returncode=1)
+    # A temporary folder of the run's own, for WeasyPrint's font copies as for every test's files: no test
+    # then sees what other processes on the machine leave in the shared one (the font-folder test counts them).
+    config._handoutgen_tmp = tempfile.mkdtemp(prefix="handoutgen-tests-")
+    os.environ["TMPDIR"] = tempfile.tempdir = config._handoutgen_tmp
     if "HANDOUTGEN_CACHE" not in os.environ:
         os.environ["HANDOUTGEN_CACHE"] = config._handoutgen_cache = tempfile.mkdtemp(prefix="handoutgen-cache-")
 
 
 def pytest_unconfigure(config):
-    folder = getattr(config, "_handoutgen_cache", None)
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
+    for name in ("_handoutgen_cache", "_handoutgen_tmp"):
+        folder = getattr(config, name, None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_content(root: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
