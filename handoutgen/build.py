@@ -21,17 +21,18 @@ from . import fonts
 from .content import LocaleContent, Project, is_language_tag
 from .errors import Problem, UserError
 from .errors import display_path as display
+from .footer import blamed_field
 from .html import Collection, booklet_page, documents, edition_css, english_side, layout_css, topic_page
 from .incremental import output_files, target_key, unchanged
 from .manifest import MANIFEST, NO_CLINIC, Manifest, input_digests, read_manifest
 from .paths import DEFAULT_CLINIC, ROOT, STYLES, TEMPLATES
 from .plan import Edition, RunContext, Target, plan
 from .render import Job, render_all
-from .schema_clinic import ClinicProfile
-from .source import read_yaml
 from .rules import buildable, check
-from .system import today
+from .schema_clinic import ClinicProfile
 from .site import contains, facts, handout_facts, site_pages
+from .source import read_yaml
+from .system import today
 from .verify import Promise, verify
 from .write import commit, locked, remove_stale_temporaries
 
@@ -192,7 +193,7 @@ def _build(options: BuildOptions, progress) -> BuildReport:
 def shaping(options: BuildOptions) -> str:
     """Return the options that shape a build's files, as text: every shard of one build must agree on them."""
     return repr((sorted(options.locales), sorted(options.topics), options.paper, options.editions, sorted(options.packs),
-                 options.booklet, options.singles, options.strict, options.today.isoformat()))
+                 options.booklet, options.singles))  # not the date nor --strict: a shard run again tomorrow agrees
 
 
 def _record_run(options: BuildOptions, known: set[str], report: BuildReport) -> None:
@@ -245,7 +246,6 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
                                       (english["ui"], english["values"]) if english else None,
                                       ctx.clinic.name if ctx.clinic else "", footer)
         files[ctx.out / str(edition.folder) / "edition.css"] = css.encode()
-        depth = "../" * len(edition.folder.parts)
         for target in mine:
             html, source, said, limit, fallback = _page(target, docs, locale, project, edition, english)
             key = target_key(html, layout_css(), css, families=families, paper=edition.paper, edition=name)
@@ -258,10 +258,7 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
                 job = Job(html, layout_css(), css, families, str(target.path))
                 jobs.append((job, target, (promise, source, said, limit, fallback, key)))
             if target.preview:
-                doc = next(d for d in docs if d.id == target.id)
-                stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
-                preview = topic_page(doc, target, locale, preview=True, stylesheets=stylesheets, bilingual=english)
-                files[ctx.out / str(target.preview)] = preview.encode()
+                files[ctx.out / str(target.preview)] = preview_page(target, docs, locale, english)
     rendered_all = render_all([job for job, _, _ in jobs], ctx.jobs, progress)
     for (job, target, (promise, source, said, limit, fallback, key)), rendered in zip(jobs, rendered_all):
         report.problems += verify(rendered, job.name, promise, None if fallback else limit, source,
@@ -275,12 +272,43 @@ def _render_locale(locale: LocaleContent, project: Project, targets: list[Target
     return files, records
 
 
+def preview_page(target: Target, docs, locale: LocaleContent, english: dict | None) -> bytes:
+    """Return a handout's HTML preview, which links to the site's shared assets and its edition's stylesheet."""
+    depth = "../" * len(target.edition.folder.parts)
+    doc = next(d for d in docs if d.id == target.id)
+    stylesheets = [f"{depth}assets/fonts.css", f"{depth}assets/print.css", "edition.css"]
+    return topic_page(doc, target, locale, preview=True, stylesheets=stylesheets, bilingual=english).encode()
+
+
+def companion_files(project: Project, clinic: ClinicProfile | None, entries: dict[str, dict]) -> dict[str, bytes]:
+    """Return the files a build writes beside the PDFs `entries` lists (each edition's stylesheet, each handout's
+    HTML preview), made again from the content: `site` publishes a shard's copy only when it is the same."""
+    made: dict[str, bytes] = {}
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for entry in entries.values():
+        groups.setdefault((entry["locale"], entry["edition"], entry["paper"]), []).append(entry["doc"])
+    for (code, name, paper), ids in sorted(groups.items()):
+        locale = project.locales.get(code)
+        if locale is None:
+            continue
+        edition = Edition(code, clinic, paper, name == "large-print", name == "bilingual")
+        order = project.booklet.topics if project.booklet else sorted(locale.topics)
+        docs = documents(locale, edition, order)
+        english = english_side(project.source, edition, order) if edition.bilingual else None
+        made[f"{edition.folder}/edition.css"] = edition_css(edition, locale.strings).encode()
+        for doc_id in ids:
+            target = Target(edition, "handout", doc_id)
+            if target.preview and any(d.id == doc_id for d in docs):
+                made[str(target.preview)] = preview_page(target, docs, locale, english)
+    return made
+
+
 def footer_field(clinic: ClinicProfile | None, clinic_file: Path | None) -> Problem | None:
     """Return where the clinic profile sets the footer's longest line (its department, else its name), to blame."""
     if clinic is None or clinic_file is None:
         return None
     doc, _ = read_yaml(clinic_file)
-    field = "department" if clinic.department else "name"
+    field = blamed_field(clinic)
     return doc.problem((field,), "") if doc else Problem(clinic_file, 0, 0, field, "")
 
 

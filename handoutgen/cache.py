@@ -231,12 +231,14 @@ SHAPES: dict[str, Callable[[Any], bool]] = {"check": _is_check_report, "cmap": _
 
 # --- Digests of whole trees -------------------------------------------------------------------
 
-def tree_digest(*roots: Path) -> str:
+def tree_digest(*roots: Path, portable: bool = False) -> str:
     """Return a digest of every file under `roots`: names, kinds, and bytes read a chunk at a time.
 
     Files are read as the content loader reads them: a link to a file as the file, a link to a
     folder only by name (the loader refuses it), a FIFO or device only by kind. Hidden names are
     left out. Memory stays at one chunk, whatever the size of a file. An unreadable file raises OSError.
+    `portable`: each root is named by its place in `roots`, not its path, so that the same files in
+    another folder (another CI job's checkout) give the same digest.
     """
     out = hashlib.sha256(FORMAT.encode())
 
@@ -244,8 +246,8 @@ def tree_digest(*roots: Path) -> str:
         data = text.encode("utf-8", "surrogateescape")
         out.update(len(data).to_bytes(8, "big") + data)
 
-    for root in roots:
-        part(f"root {root}")
+    for number, root in enumerate(roots):
+        part(f"root {number if portable else root}")
         try:
             mode = os.stat(root).st_mode
         except FileNotFoundError:
@@ -271,7 +273,7 @@ def _feed(out, path: str | Path) -> None:
         out.update(str(refused).encode())
 
 
-def code_digest() -> str:
+def code_digest(portable: bool = False) -> str:
     """Return a digest of handoutgen's own code and of every installed distribution's name and version.
 
     The names of the `*.dist-info` folders carry the versions, so listing them is enough, and far
@@ -285,4 +287,6 @@ def code_digest() -> str:
             installed += sorted(name for name in os.listdir(entry or ".") if name.endswith(".dist-info"))
         except OSError:
             continue
-    return digest(tree_digest(Path(__file__).parent), *installed)
+    if portable:  # the same versions installed anywhere: one name each, wherever sys.path lists it
+        installed = sorted(set(installed))
+    return digest(tree_digest(Path(__file__).parent, portable=portable), *installed)

@@ -109,6 +109,11 @@ def _lines_needed(name: str, ui, code: str, room: float, families: tuple[str, ..
     return needed + (lines(ui.translation_draft_notice, room, families, True) if code != "en" else 0)
 
 
+def blamed_field(clinic: ClinicProfile) -> str:
+    """Return the profile's key to blame for a footer that does not fit: its department, else its name."""
+    return "department" if clinic.department else "name"
+
+
 def _located(clinic: ClinicProfile, clinic_file: Path, paper: str, name: str, found: list[tuple[str, int, int]],
              prefix: str) -> list[Problem]:
     """Return one problem at the profile's department (or name) line saying which locales need how many lines."""
@@ -117,7 +122,7 @@ def _located(clinic: ClinicProfile, clinic_file: Path, paper: str, name: str, fo
     if not found:
         return []
     doc, _ = read_yaml(clinic_file)
-    field = "department" if clinic.department else "name"
+    field = blamed_field(clinic)
     where = ", ".join(f"{code} needs {needed}" for code, needed, _ in found)
     checked = "; the build checks it on the laid-out page" if prefix else ""
     message = (f"{prefix}the footer has room for {min(f for *_, f in found)} lines on {paper} paper, and with this "

@@ -147,7 +147,7 @@ def import_file(root: Path, locale: str, path: Path, say=print) -> list[Path]:
         return []
     _check_with(root, locale, changed)
     staged = {root / locale / f"{doc}.yaml": text.encode() for doc, text in changed.items()}
-    commit(staged, root / locale)  # every file staged first, then renamed: all of them or none (a full disk)
+    commit(staged, root / locale)  # every file written to a temporary name first, renamed only once all are on disk
     for file in staged:
         say(f"  updated {display_path(file)}")
     return list(staged)

@@ -56,8 +56,8 @@ def input_digests(content: Path, clinic_file: Path | None, logo: str | None, opt
     from . import cache
 
     clinic = [clinic_file] + ([clinic_file.resolve().parent / logo] if logo else []) if clinic_file else []
-    return {"content": cache.tree_digest(content), "code": cache.code_digest(),
-            "clinic": cache.tree_digest(*clinic) if clinic else "none", "options": cache.digest(options)}
+    return {"content": cache.tree_digest(content, portable=True), "code": cache.code_digest(portable=True),
+            "clinic": cache.tree_digest(*clinic, portable=True) if clinic else "none", "options": cache.digest(options)}
 
 
 def _sound(name: str, entry, locales: set[str]) -> str | None:

@@ -30,30 +30,45 @@ NUMBER_SLOTS = {"urgent_phone": "the urgent number", "daytime_phone": "the dayti
 """The placeholders that stand for a number: each must stand alone in its text."""
 MARKUP = "*_"
 """Characters that print nothing around a placeholder (markdown emphasis)."""
-_PHONE = re.compile(r"(?<![^\W\d_])\+?\d(?:[\d \u00a0().\-\u2010\u2011\u2012\u2013/]*\d)?")
-_EMERGENCY = re.compile(r"(?<![\w.,])(?:911|112|999)(?![\w]|[.,]\d)")
-_TEMPERATURE = re.compile(r"\d+(?:[.,]\d+)?\s*°|\d\s*(?:degrees|grados|درجة)\b", re.IGNORECASE)
+SPACES = " \t\n\r\u00a0\u202f"
+"""The white space that ends a number: a space, a tab or line end, a no-break space. A hair or thin space does not:
+on paper it looks like no gap at all, and PDFium reads it back as a plain space."""
+_SEPARATOR = r"[\s\u00a0\u202f\u2009\u200a\u200b\u2060().\-\u2010\u2011\u2012/·]"
+_PHONE = re.compile(rf"(?<![^\W\d_])[+\uff0b]?\d(?:{_SEPARATOR}*\d)?(?:{_SEPARATOR}*\d)*")
+_EMERGENCY = re.compile(r"(?<![\w.,\-\u2013/])\d{3}(?![\w]|[.,]\d|\s*(?:%|/|°|(?:g|mg|µg|mcg|kg|mL|ml|L|l|mmol|µmol|U|IU|"
+                        r"mm|cm|mmHg|bpm|days?|weeks?|months?|years?)\b))")
+"""Three digits standing alone, not a measure (`Hb 112 g/L`) nor part of a range (`1-112`)."""
+EMERGENCY_NUMBERS = {911, 112, 999}
+_TEMPERATURE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:[°º]\s*([CF])?|([℃℉])|(?:degrees|grados|degrés|درجة)\b)",
+                          re.IGNORECASE)
+FEVER_RANGES = {"C": (35.0, 43.0), "F": (95.0, 110.0)}
+"""A typed temperature in these ranges reads as a fever threshold (storage at 2 °C to 8 °C does not)."""
+NOT_PHONES = [re.compile(pattern) for pattern in (
+    r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:\s*[-\u2013]\s*\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+)?",  # 150 000–450 000
+    r"(?:19|20)\d\d\s*[-\u2013/]\s*(?:19|20)\d\d",  # 2019-2024
+    r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}",  # 12/05/2024
+    r"\d{1,2}[.:]\d{2}\s*[-\u2013]\s*\d{1,2}[.:]\d{2}",  # 8.30-16.30
+)]
+"""Runs of digits that are counts, ranges, years, dates or times, not phone numbers."""
 PHONE_DIGITS = 7
 """A run of this many digits or more (with spaces, dots, dashes or brackets between) reads as a phone number."""
 
 
 def _breaks(char: str | None, beyond: str | None) -> bool:
     """Return whether `char` (with `beyond` after it, away from the number) ends a number cleanly."""
-    if char is None or (char.isspace() and unicodedata.category(char) != "Cf"):
+    if char is None or char in SPACES:
         return True
     kind = unicodedata.category(char)
-    if kind[0] in "LMNC" or char == "+":
+    if kind[0] in "LMNCSZ":  # letters, marks, digits, format and other invisible characters, symbols (＋ ⁺ |), odd spaces
         return False
-    if kind[0] in "PS":
-        return beyond is None or beyond.isspace() or not (beyond.isalnum() or unicodedata.category(beyond)[0] in "LMNC")
-    return False
+    return beyond is None or beyond in SPACES or not (beyond.isalnum() or unicodedata.category(beyond)[0] in "LMNCSZ")
 
 
 def _near(text: str, index: int, step: int, skip: str) -> tuple[str | None, str | None]:
     """Return the first two characters from `index` going `step` (±1), characters in `skip` passed over."""
     found: list[str] = []
     while 0 <= index < len(text) and len(found) < 2:
-        if text[index] not in skip or found:
+        if text[index] not in skip:  # markup is passed over on both sides: `{urgent_phone}.*5*` prints 555-0199.5
             found.append(text[index])
         index += step
     return (found[0] if found else None), (found[1] if len(found) > 1 else None)
@@ -105,16 +120,21 @@ def typed_numbers(text: str) -> list[Typed]:
     """Return each phone number, emergency number or temperature typed into a text."""
     found = []
     for match in _PHONE.finditer(text):
-        if sum(char.isdigit() for char in match.group()) >= PHONE_DIGITS:
+        if sum(char.isdigit() for char in match.group()) >= PHONE_DIGITS and \
+                not any(pattern.fullmatch(match.group().strip()) for pattern in NOT_PHONES):
             found.append(Typed(match.start(), match.group(), f"{match.group()!r} looks like a phone number: numbers "
                                "come from the clinic profile; write {urgent_phone}, {daytime_phone} or "
                                "{emergency_phone}"))
     for match in _EMERGENCY.finditer(text):
-        found.append(Typed(match.start(), match.group(), f"{match.group()!r} looks like an emergency number: it "
-                           "differs between countries; write {emergency_phone}"))
+        if int("".join(str(unicodedata.digit(char)) for char in match.group())) in EMERGENCY_NUMBERS:
+            found.append(Typed(match.start(), match.group(), f"{match.group()!r} looks like an emergency number: it "
+                               "differs between countries; write {emergency_phone}"))
     for match in _TEMPERATURE.finditer(text):
-        found.append(Typed(match.start(), match.group(), f"{match.group().strip()!r} looks like a temperature: "
-                           "the fever threshold is the clinic's; write {fever_threshold}"))
+        value = float("".join(str(unicodedata.digit(c)) if c.isdigit() else "." for c in match.group(1)))
+        unit = (match.group(2) or {"℃": "C", "℉": "F"}.get(match.group(3) or "", "")).upper()
+        if any(low <= value <= high for scale, (low, high) in FEVER_RANGES.items() if unit in {"", scale}):
+            found.append(Typed(match.start(), match.group(), f"{match.group().strip()!r} looks like a temperature: "
+                               "the fever threshold is the clinic's; write {fever_threshold}"))
     return sorted(found, key=lambda typed: typed.start)
 
 

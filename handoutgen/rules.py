@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .content import LocaleContent, Project, SOURCE_LOCALE, load_clinic, load_project
-from .footer import footer_problems
+from .content import SOURCE_LOCALE, LocaleContent, Project, load_clinic, load_project
 from .errors import Problem, listing
 from .errors import display_path as display
+from .footer import footer_problems
 from .literacy import check_warnings as literacy_warnings
 from .schema import did_you_mean
 from .schema_clinic import ClinicProfile

@@ -5,9 +5,8 @@ Each field's docstring becomes its description in the JSON Schema that editors u
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 import unicodedata
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 

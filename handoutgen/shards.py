@@ -59,17 +59,22 @@ def my_share(targets: dict[str, list], shard: tuple[int, int]) -> dict[str, list
 
 
 def merge(out: Path, shards: list[Path], known: set[str], expected: dict[str, str],
-          promise_of: Callable[[dict], Promise]) -> tuple[dict[Path, bytes], Manifest]:
+          promise_of: Callable[[dict], Promise],
+          made_for: Callable[[dict[str, dict]], dict[str, bytes]]) -> tuple[dict[Path, bytes], Manifest]:
     """Return every file of the shards (their manifests aside) and the merged manifest; raise UserError when unsound.
 
     A shard is evidence to check, not a certificate: each file must be a regular file its manifest
     lists, with the SHA-256 listed; each PDF must pass the build's own verification against the
-    clinic profile `site` was given (`promise_of` an entry); every shard must have been built
-    from the content, code and clinic profile `expected` names, and with the options of the others.
+    clinic profile `site` was given (`promise_of` an entry); every other file (a preview, a
+    stylesheet) must be the one the content makes (`made_for` a shard's entries); every shard must
+    have been built from the content, code and clinic profile `expected` names, and with the
+    options of the others. The digests a manifest records catch honest mistakes; what a hostile
+    shard could forge is caught by reading the files themselves.
     """
     from .manifest import Manifest, read_manifest  # manifest → plan → shards: a cycle the structure issue removes
 
-    merged = read_manifest(out, known) if out.is_dir() else Manifest()
+    earlier = read_manifest(out, known) if out.is_dir() else Manifest()
+    merged = Manifest()  # only what the shards hold: an earlier site's entries were verified against another profile
     files: dict[Path, bytes] = {}
     origin: dict[Path, Path] = {}
     _all_shares(shards)
@@ -88,11 +93,15 @@ def merge(out: Path, shards: list[Path], known: set[str], expected: dict[str, st
         _same_inputs(shard, manifest.inputs, expected)
         if options is not None and manifest.inputs and manifest.inputs.get("options") != options[0]:
             raise UserError(f"{display(shard)} was built with other options than {display(options[1])} (paper, "
-                            f"editions, locales, topics, packs or date): build every shard with one command line")
+                            f"editions, locales, topics or packs): build every shard with one command line")
         options = options or ((manifest.inputs or {}).get("options", ""), shard)
         wanted = {**{name: entry["sha256"] for name, entry in manifest.files.items()}, **manifest.others}
+        made = made_for(manifest.files)
         for relative in _walk(shard, set(wanted)):
             data = read_regular(shard / relative)
+            if relative not in manifest.files and made.get(relative) != data:
+                raise UserError(f"{display(shard / relative)} is not the file this content and clinic profile make "
+                                f"beside the shard's PDFs; build that shard again from this commit")
             if hashlib.sha256(data).hexdigest() != wanted[relative]:
                 kind = "PDF" if relative.endswith(".pdf") else "file"
                 raise UserError(f"{display(shard / relative)} is not the {kind} its shard built (its SHA-256 differs "
@@ -106,8 +115,11 @@ def merge(out: Path, shards: list[Path], known: set[str], expected: dict[str, st
                                 f"shards were built from different content or options; build them again from one "
                                 f"commit")
             files[target], origin[target] = data, shard
+    stale = sorted(set(earlier.files) - set(merged.files))
+    if stale:
+        raise UserError(f"{display(out)} holds PDFs that no shard has ({', '.join(stale[:3])}"
+                        f"{' and more' if len(stale) > 3 else ''}): merge into a new folder, or delete it first")
     merged.clinic = expected["clinic_name"]
-    merged.inputs = None
     return files, merged
 
 
@@ -142,11 +154,6 @@ def _walk(shard: Path, wanted: set[str]) -> list[str]:
                 raise UserError(f"{display(path)} is not listed in {display(shard / MANIFEST)}: a shard holds only "
                                 f"the files its build wrote; remove it or build that shard again")
             found.append(relative)
-    for folder, dirs, _ in os.walk(shard, followlinks=False):
-        for name in dirs:
-            if (Path(folder) / name).is_symlink():
-                raise UserError(f"{display(Path(folder) / name)} is a symbolic link: a shard holds only the files "
-                                f"its build wrote; build that shard again")
     missing = sorted(wanted - set(found))
     if missing:
         raise UserError(f"{display(shard / missing[0])} is listed in the shard's manifest but missing; copy the "
@@ -174,7 +181,9 @@ def _verified(path: Path, data: bytes, promise: Promise) -> None:
     from .verify import Rendered, verify
 
     try:
-        pages = len(pdfium.PdfDocument(data))
+        document = pdfium.PdfDocument(data)
+        pages = len(document)
+        document.close()
     except pdfium.PdfiumError:
         raise UserError(f"{display(path)} is not a PDF that can be read; build that shard again") from None
     problems = verify(Rendered(data, pages), display(path), promise)
@@ -233,7 +242,7 @@ def write_site(out: Path, shards: list[Path], content: Path, clinic_file: Path |
 
 
 def _write_site(out: Path, shards: list[Path], content: Path, clinic_file: Path | None) -> tuple[int, int]:
-    from .build import preview_assets, refuse_output_folder
+    from .build import companion_files, preview_assets, refuse_output_folder
     from .content import is_language_tag
     from .manifest import NO_CLINIC, input_digests
     from .rules import check
@@ -256,7 +265,8 @@ def _write_site(out: Path, shards: list[Path], content: Path, clinic_file: Path 
                 "clinic_name": clinic.name if clinic else NO_CLINIC}
     with locked(out):
         remove_stale_temporaries(out)
-        files, manifest = merge(out, shards, known, expected, _promises(checked.project, clinic))
+        files, manifest = merge(out, shards, known, expected, _promises(checked.project, clinic),
+                                lambda entries: companion_files(checked.project, clinic, entries))
         site = site_pages(out, checked.project, clinic, manifest.files, set())
         commit({**files, **preview_assets(out), **site, out / MANIFEST: manifest.data()}, out)
     return len(manifest.files), sum(entry["pages"] for entry in manifest.files.values())

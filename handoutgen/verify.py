@@ -4,8 +4,12 @@ Checking the input cannot catch everything that goes wrong on the way to paper, 
 locale is written every PDF is opened with PDFium (the engine of Chromium's PDF viewer) and
 refused unless:
 
-- every page carries the clinic's urgent number and fever threshold as printed (or, for
-  generic handouts, their labelled blank lines);
+- every page carries the clinic's urgent number and fever threshold as whole tokens, standing
+  alone and never inside a longer number (`numbers.py`), or, for generic handouts, their
+  labelled blank lines;
+- every page's running urgent line is the template's text for this clinic (on right-to-left
+  pages: the same characters, with its numbers as printed);
+- the PDF names the profile's clinic (its Author);
 - no page shows an unfilled `{placeholder}`;
 - every font is embedded and is one of the bundled fonts, never one from the machine;
 - it has as many pages as the layout made, and no more than the topic's `max_pages`;
@@ -27,7 +31,7 @@ import pypdfium2.raw as pdfium_c
 from . import fonts
 from .errors import Problem
 from .markup import Blank, plain
-from .numbers import occurrences
+from .numbers import NUMBER_SLOTS, occurrences
 
 UNFILLED = re.compile(r"\{[^{}\s]{1,40}\}")
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -68,7 +72,8 @@ class Promise:
         `running`: the running urgent line's texts, each with its values (a bilingual page prints two).
         """
         shown, numbers = [], set()
-        for name, what in (("urgent_phone", "the urgent number"), ("fever_threshold", "the fever threshold")):
+        for name in ("urgent_phone", "fever_threshold"):
+            what = NUMBER_SLOTS[name]
             value = values[name]
             if isinstance(value, Blank):
                 shown.append((f"the blank line for {what}", f"{value.label}:"))
@@ -113,10 +118,11 @@ class _Page:
     def text(self) -> str:
         return self.raw.replace("\ufffe", "")  # PDFium's mark for a word hyphenated at the line's end
 
-    def visual_lines(self) -> list[str]:
+    def visual_lines(self, box: tuple[float, float, float, float] | None = None) -> list[str]:
         """Return the lines of the page's text that hold a digit, each read left to right as drawn.
 
-        For right-to-left pages, whose readers reorder a line: a number reads here as printed. Only
+        For right-to-left pages, whose readers reorder a line: a number reads here as printed (within
+        `box` alone when given: the running header's). Only
         lines with a digit can show a number, so the others are not read again. A gap wider than a
         quarter of the font size between two characters reads as a space, so that two columns on one
         baseline (a bilingual row) are never read as one word.
@@ -133,6 +139,8 @@ class _Page:
                 code = pdfium_c.FPDFText_GetUnicode(tp, i)
                 if not code or chr(code) in "\r\n\ufffe" or not pdfium_c.FPDFText_GetCharOrigin(tp, i, x, y):
                     continue  # on the baseline: one row per line
+                if box and not (box[0] <= x.value <= box[2] and box[1] <= y.value <= box[3]):
+                    continue  # only the running header's
                 pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
                 size = pdfium_c.FPDFText_GetFontSize(tp, i) or 10.0
                 rows.setdefault(round(y.value), []).append((x.value, right.value, size, chr(code)))
@@ -285,6 +293,12 @@ def verify(rendered: Rendered, shown_as: str, promise: Promise, max_pages: int |
             used, near, header = _text_objects(page)
             if promise.running is not None:
                 wrong = _running_problem(seen.header_text(header), promise.running)
+                if not wrong and header and len(readings) > 1:  # the same characters: in the order printed, too
+                    drawn = seen.visual_lines(header)
+                    wrong = next((f"has the running urgent line without {text} as printed" for text in
+                                  sorted(promise.numbers) if text in promise.running and
+                                  not any(o.alone for line in drawn for o in occurrences(line, text, MIRRORED))),
+                                 None)
                 if wrong:
                     refuse(number, wrong, promise.blame)
             for leftover in sorted(set(UNFILLED.findall(seen.text))):

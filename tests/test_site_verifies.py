@@ -91,7 +91,9 @@ def test_an_edited_clinic_name_in_the_manifest_is_refused(shards, tmp_path, caps
         manifest = json.loads((shard / "manifest.json").read_text())
         manifest["inputs"]["clinic"] = good["clinic"]
         (shard / "manifest.json").write_text(json.dumps(manifest))
-    assert "names 'Another Hospital, Leukemia Clinic' as its clinic, not" in _refused(site, folders, capsys, tmp_path)
+    err = _refused(site, folders, capsys, tmp_path)  # the preview or the PDF says which clinic it was made for
+    assert "names 'Another Hospital, Leukemia Clinic' as its clinic, not" in err or \
+        "is not the file this content and clinic profile make" in err
 
 
 def test_the_pdfs_clinic_is_read_from_the_pdf(shards, tmp_path, capsys):
@@ -155,3 +157,31 @@ def test_shards_built_with_other_options_are_refused(shards, tmp_path, capsys):
     shutil.rmtree(folders[1])
     assert _build(content, folders[1], "--shard", "2/2", "--paper", "a4") == 0
     assert "was built with other options" in _refused(site, folders, capsys, tmp_path)
+
+
+def test_a_forged_preview_is_refused(shards, tmp_path, capsys):
+    _, folders, site, _ = shards
+    manifest = json.loads((folders[0] / "manifest.json").read_text())
+    preview = next(name for name in manifest["others"] if name.endswith(".html"))
+    data = (folders[0] / preview).read_bytes().replace(b"+1 555-0199", b"+1 555-0000")
+    (folders[0] / preview).write_bytes(data)
+    manifest["others"][preview] = hashlib.sha256(data).hexdigest()
+    (folders[0] / "manifest.json").write_text(json.dumps(manifest))
+    assert "is not the file this content and clinic profile make" in _refused(site, folders, capsys, tmp_path)
+
+
+def test_an_earlier_sites_pdfs_that_no_shard_has_are_refused(shards, content_tree, tmp_path, capsys):
+    content, folders, site, _ = shards
+    assert main(["build", "--content", str(content), "--out", str(tmp_path / "site"), "--locale", "en",
+                 "--topic", "glossary"]) == 0  # a folder holding a PDF these shards do not have
+    assert "holds PDFs that no shard has (en/glossary.pdf)" in _refused(site, folders, capsys, tmp_path)
+
+
+def test_shards_built_in_different_folders_merge(shards, tmp_path, capsys):
+    """Digests name files relative to their folder: CI jobs check out the same commit in different places."""
+    content, folders, site, _ = shards
+    elsewhere = tmp_path / "elsewhere" / "handouts"
+    shutil.copytree(content, elsewhere)
+    shutil.rmtree(folders[1])
+    assert _build(elsewhere, folders[1], "--shard", "2/2") == 0
+    assert main([*site, *map(str, folders)]) == 0
