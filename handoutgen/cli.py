@@ -313,7 +313,8 @@ def _out_folder(out: Path) -> None:
     from .errors import display_path
 
     if out.exists() and not out.is_dir():
-        raise UserError(f"cannot write {display_path(out)}: it is a file, not a folder: name a folder to write into, "
+        raise UserError(f"cannot write {display_path(out)}: --out {display_path(out)} is a file, not a folder; name a "
+                        f"folder to write into, "
                         f"such as build/")
 
 
