@@ -348,23 +348,25 @@ def serve(options: BuildOptions, port: int, say=print, debug: bool = False, inte
     try:
         before = watched(options)
         state.finished(run_build(options, state, say, debug))
+        dirty = False  # a file changed while the last build ran, which may have read either version: build again
         while True:
             time.sleep(interval)
-            if watched(options) == before:
+            if not dirty and watched(options) == before:
                 continue
             time.sleep(interval)  # an editor may write a file in several steps
             now = watched(options)
             changed = {p for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
-            if not changed:  # saved and put back within the pause
+            if not changed and not dirty:  # saved and put back within the pause
                 continue
-            added_or_deleted = any(p not in before or p not in now for p in changed)
-            before = now
+            added_or_deleted = dirty or any(p not in before or p not in now for p in changed)
+            before, dirty = now, False
             for path in sorted(changed):
                 say(f"{'changed' if path in now else 'deleted'}: {path}")
             for step in [options] if added_or_deleted else _passes_or_all(options, changed, say):
                 problems = run_build(step, state, say, debug)
+                dirty = watched(options) != now  # looked at before the page shows the result, which prompts edits
                 state.finished(problems)
-                if problems:
+                if problems or dirty:
                     break
     except KeyboardInterrupt:
         say("Stopping.")
